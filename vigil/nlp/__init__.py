@@ -1,0 +1,1 @@
+"""NLP: language detection, spaCy pipelines and tagging components. Knows nothing of ingest or search."""

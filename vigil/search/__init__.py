@@ -1,0 +1,1 @@
+"""Search: stores (embedded SQLite, Elasticsearch), the query language, trends, alerts, exports."""

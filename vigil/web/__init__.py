@@ -1,0 +1,1 @@
+"""The analyst workspace: a thin FastAPI face over the library."""
