@@ -60,6 +60,8 @@ class FeedEntry(Record):
 class FetchedPage(Record):
     """An HTTP response body after the fetcher's safety checks."""
 
+    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
+
     requested_url: str
     final_url: str = Field(description="URL after redirects")
     status: int

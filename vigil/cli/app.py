@@ -1,0 +1,106 @@
+"""The Typer application, its global options, and error handling for every command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import click
+import typer
+
+from vigil.errors import ConfigError, QueryError, VigilError
+from vigil.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="vigil",
+    help="Vigil: early-warning news pipeline for genocide and mass-atrocity prevention.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    debug: bool = False
+    overrides: dict[str, Any] | None = None
+
+    def settings(self) -> Settings:
+        return load_settings(**(self.overrides or {}))
+
+
+STATE = State()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    data_dir: Annotated[str | None, typer.Option("--data-dir", help="Data directory (VIGIL_DATA_DIR).")] = None,
+) -> None:
+    STATE.debug = debug
+    STATE.overrides = {"data_dir": data_dir} if data_dir else {}
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print one error line on stderr and return an Exit to raise."""
+    typer.echo(f"vigil: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning every error into one line on stderr."""
+    _register_commands()
+    args = sys.argv[1:] if argv is None else argv
+    command = typer.main.get_command(app)
+    debug = "--debug" in args
+    try:
+        command.main(args=args, prog_name="vigil", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.exceptions.Abort:
+        typer.echo("vigil: aborted", err=True)
+        return 130
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        typer.echo(f"vigil: error: {exc.format_message()}{hint}", err=True)
+        return 2
+    except click.ClickException as exc:
+        typer.echo(f"vigil: error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except QueryError as exc:
+        typer.echo(f"vigil: error: {exc.pointer()}", err=True)
+        return 2
+    except (ConfigError, VigilError) as exc:
+        if debug:
+            traceback.print_exc()
+        typer.echo(f"vigil: error: {exc}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        typer.echo("vigil: interrupted", err=True)
+        return 130
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        typer.echo(f"vigil: error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)",
+                   err=True)
+        return 1
+    return 0
+
+
+_registered = False
+
+
+def _register_commands() -> None:
+    """Import the command modules (each registers itself on ``app``)."""
+    global _registered
+    if _registered:
+        return
+    from vigil.cli import commands_ingest, commands_search  # noqa: F401
+
+    _registered = True

@@ -1,0 +1,200 @@
+"""Where the stages meet: feed -> pages -> articles -> language and tags -> index.
+
+Each step is a function with typed input and output, so the same code runs in one process
+(``run_ingest``, used by the CLI and the demo) and as separate Airflow tasks that hand each other
+files (``vigil.staging``). Every feed entry ends in exactly one outcome, counted in the returned
+:class:`RunReport`; failures are stored as dead letters, never dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from vigil.config import FeedCatalogue
+from vigil.errors import FetchError, VigilError
+from vigil.ingest.collect import FeedFetch, extract_pages, fetch_feed
+from vigil.ingest.dedupe import pick_original
+from vigil.ingest.fetch import Fetcher
+from vigil.ingest.raw import RawCapture
+from vigil.nlp.language import detect_language
+from vigil.nlp.tagger import TagInput, Tagger
+from vigil.records import (
+    Article,
+    DeadLetter,
+    ExtractedArticle,
+    FeedSpec,
+    IndexedDocument,
+    RunReport,
+    Stage,
+)
+from vigil.search.store import DuplicateCandidate, Store
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[str, FeedSpec, dict[str, int]], None]
+"""Called as ``progress(event, feed, counts)`` with event ``feed-start`` or ``feed-done``."""
+
+
+@dataclass
+class Analysed:
+    """Articles of one batch after language detection, tagging and dedupe, ready to index."""
+
+    documents: list[IndexedDocument]
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def capture_raw(fetched: FeedFetch, raw: RawCapture | None) -> None:
+    """Keep the raw HTML of every fetched page, so extraction can be re-run later."""
+    if raw is None:
+        return
+    from vigil.ingest.urls import article_id
+
+    for _entry, page in fetched.pairs:
+        raw.put(article_id(page.final_url), page.body, page.final_url)
+
+
+def decide_language(article: ExtractedArticle, feed_language: str | None) -> Article:
+    """Attach the detected language to an extracted article."""
+    decision = detect_language(article.text, title=article.title, declared=article.declared_language,
+                               feed_language=feed_language)
+    return Article(**article.model_dump(), language=decision.code, language_confidence=decision.confidence)
+
+
+def analyse(
+    articles: Sequence[ExtractedArticle],
+    *,
+    feed_language: str | None,
+    tagger: Tagger,
+    store: Store,
+    now: datetime,
+) -> Analysed:
+    """Detect language, tag, and link near-duplicates for a batch of extracted articles."""
+    out = Analysed(documents=[])
+    with_language = [decide_language(a, feed_language) for a in articles]
+    inputs = [TagInput(id=a.id, text=a.text, title=a.title, language=a.language) for a in with_language]
+    try:
+        tags_list = list(tagger.tag_many(inputs))
+    except VigilError:
+        raise
+    except Exception as exc:  # a tagger bug must not lose the batch: dead-letter each article
+        log.exception("tagging failed for a batch of %d articles", len(inputs))
+        for a in with_language:
+            out.dead_letters.append(DeadLetter(stage=Stage.TAG, url=a.url, feed_url=a.feed_url,
+                                               reason="tagger-error", detail=repr(exc)[:500],
+                                               retryable=True, at=now))
+        out.counts["tag-failed"] += len(with_language)
+        return out
+
+    # Earlier articles of this same batch are not in the store yet: they are candidates too.
+    in_batch: list[tuple[DuplicateCandidate, set[str]]] = []
+    for article, tags in zip(with_language, tags_list, strict=True):
+        keys = set(article.near_dup_keys)
+        candidates = store.near_duplicate_candidates(article.near_dup_keys) if keys else []
+        candidates += [c for c, ck in in_batch if keys & ck]
+        original = pick_original(article, [c for c in candidates if c.id != article.id])
+        out.documents.append(IndexedDocument(article=article, tags=tags, duplicate_of=original, indexed_at=now))
+        out.counts["duplicate" if original else "unique"] += 1
+        in_batch.append((DuplicateCandidate(id=article.id, fingerprint=article.fingerprint,
+                                            source_domain=article.source_domain, duplicate_of=original,
+                                            published_at=article.published_at), keys))
+    return out
+
+
+def index(documents: Sequence[IndexedDocument], store: Store) -> Counter[str]:
+    """Upsert documents; count ``indexed`` (new), ``updated`` and ``unchanged``."""
+    counts: Counter[str] = Counter()
+    if not documents:
+        return counts
+    result = store.upsert(documents)
+    counts["indexed"] += result.new
+    counts["updated"] += result.updated
+    counts["unchanged"] += result.unchanged
+    return counts
+
+
+# --------------------------------------------------------------------------- a whole feed
+
+
+def ingest_feed(
+    feed: FeedSpec,
+    *,
+    store: Store,
+    fetcher: Fetcher,
+    tagger: Tagger,
+    raw: RawCapture | None = None,
+    now: datetime | None = None,
+    max_articles: int = 200,
+) -> RunReport:
+    """Fetch, extract, tag and index one feed. Never raises for a bad feed or article."""
+    now = now or now_utc()
+    counts: Counter[str] = Counter()
+    state = store.get_feed_state(feed.url)
+    try:
+        fetched = fetch_feed(feed, state, fetcher=fetcher, is_known=store.known_ids, now=now,
+                             max_articles=max_articles)
+    except FetchError as exc:  # fetch_feed records feed failures itself; this is a last guard
+        letter = DeadLetter(stage=Stage.FEED, url=feed.url, feed_url=feed.url, reason=exc.reason,
+                            detail=str(exc), retryable=exc.retryable, at=now)
+        store.add_dead_letter(letter)
+        return RunReport(counts={"feed-failed": 1}, feeds=1, started_at=now, finished_at=now_utc())
+
+    counts.update(fetched.counts)
+    capture_raw(fetched, raw)
+    articles, extract_letters, extract_counts = extract_pages(fetched.pairs, feed_url=feed.url, now=now)
+    counts.update(extract_counts)
+    analysed = analyse(articles, feed_language=feed.language, tagger=tagger, store=store, now=now)
+    counts.update(analysed.counts)
+    counts.update(index(analysed.documents, store))
+    for letter in [*fetched.dead_letters, *extract_letters, *analysed.dead_letters]:
+        store.add_dead_letter(letter)
+    # The feed's new state (ETag, health) is saved last: a run killed before this point re-reads the feed.
+    store.put_feed_state(fetched.state)
+    return RunReport(counts=dict(counts), feeds=1, started_at=now, finished_at=now_utc(),
+                     details={"feeds": {feed.url: dict(counts)}})
+
+
+def run_ingest(
+    feeds: FeedCatalogue | Iterable[FeedSpec],
+    *,
+    store: Store,
+    fetcher: Fetcher,
+    tagger: Tagger,
+    raw: RawCapture | None = None,
+    max_articles: int = 200,
+    progress: ProgressFn | None = None,
+    run_id: str | None = None,
+) -> RunReport:
+    """Ingest every feed; one failing feed never stops the others. The summary is stored too."""
+    specs = list(feeds.feeds if isinstance(feeds, FeedCatalogue) else feeds)
+    started = now_utc()
+    report = RunReport(started_at=started)
+    for feed in specs:
+        if progress:
+            progress("feed-start", feed, {})
+        try:
+            part = ingest_feed(feed, store=store, fetcher=fetcher, tagger=tagger, raw=raw,
+                               max_articles=max_articles)
+        except VigilError as exc:
+            log.error("feed %s failed: %s", feed.url, exc)
+            store.add_dead_letter(DeadLetter(stage=Stage.FEED, url=feed.url, feed_url=feed.url,
+                                             reason="feed-error", detail=str(exc)[:500], retryable=True,
+                                             at=now_utc()))
+            part = RunReport(counts={"feed-failed": 1}, feeds=1)
+        report = report + part
+        if progress:
+            progress("feed-done", feed, part.counts)
+    report = report.model_copy(update={"finished_at": now_utc()})
+    store.add_run_report(run_id or f"run-{started:%Y%m%dT%H%M%S%f}", report)
+    return report
