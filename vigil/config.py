@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,19 +48,32 @@ def load_model(path: Path, model: type[M]) -> M:
 
 def describe_validation_error(path: Path, exc: ValidationError, node: yaml.Node | None) -> str:
     """One message naming the file, the line, the field path and what was expected."""
+    errors = exc.errors()
+    missing = {(tuple(e["loc"][:-1]), str(e["loc"][-1])) for e in errors if e["type"] == "missing"}
+    suggestions: dict[tuple[int | str, ...], str] = {}
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            parent = tuple(err["loc"][:-1])
+            close = difflib.get_close_matches(str(err["loc"][-1]), [m for p, m in missing if p == parent], n=1)
+            if close:
+                suggestions[tuple(err["loc"])] = close[0]
+    explained = {(loc[:-1], name) for loc, name in suggestions.items()}
     lines = []
-    for err in exc.errors()[:5]:
-        loc = err["loc"]
-        field = _format_loc(loc)
-        line = _line_of(node, loc)
-        where = f"{path}:{line}" if line else str(path)
+    for err in errors:
+        loc = tuple(err["loc"])
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = f"unknown field '{loc[-1]}' (check the spelling)"
+            hint = suggestions.get(loc)
+            msg = f"unknown field '{loc[-1]}'" + (f"; did you mean '{hint}'?" if hint else " (check the spelling)")
         elif err["type"] == "missing":
+            if (loc[:-1], str(loc[-1])) in explained:
+                continue
             msg = "required field is missing"
-        lines.append(f"{where}: {field}: {msg}")
-    more = len(exc.errors()) - 5
+        line = _line_of(node, loc)
+        where = f"{path}:{line}" if line else str(path)
+        lines.append(f"{where}: {_format_loc(loc)}: {msg}")
+    more = len(lines) - 5
+    lines = lines[:5]
     if more > 0:
         lines.append(f"... and {more} more problem(s)")
     return "; ".join(lines)

@@ -81,7 +81,7 @@ class DemoSite:
                 target = (site.root / path.lstrip("/")).resolve()
                 if target.is_dir():
                     target = target / "index.html"
-                if site.root not in target.parents and target != site.root or not target.is_file():
+                if site.root not in target.parents or not target.is_file():
                     self._send(404, b"not found", "text/plain")
                     return
                 body = target.read_bytes()

@@ -21,7 +21,7 @@ from vigil.ingest.dedupe import pick_original
 from vigil.ingest.fetch import Fetcher
 from vigil.ingest.raw import RawCapture
 from vigil.nlp.language import detect_language
-from vigil.nlp.tagger import TagInput, Tagger
+from vigil.nlp.tagger import Tagger, TagInput
 from vigil.records import (
     Article,
     DeadLetter,

@@ -15,7 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-WORD_RE = re.compile(r"[^\W_](?:[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]*[^\W_])?|[^\W_]")
+_LETTER = r"[^\W_\u02bc]"
+_MARK = r"[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
+WORD_RE = re.compile(f"{_LETTER}(?:{_LETTER}|{_MARK})*")
 """A word: letters/digits, with Arabic and Latin combining marks kept inside it."""
 
 _AR_TASHKEEL = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")

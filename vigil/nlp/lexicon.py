@@ -1,0 +1,256 @@
+"""Validated models of the tagging data under ``config/`` (formats: docs/notes/lexicon-format.md).
+
+Every file is read with :func:`vigil.config.load_model`, so a bad file fails with one
+:class:`~vigil.errors.ConfigError` that names the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from vigil.config import load_model
+from vigil.errors import ConfigError
+
+_ID = re.compile(r"^[a-z0-9_]+$")
+_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+class Category(_Model):
+    id: str
+    label: str
+    stages: tuple[int, ...] = ()
+    risk_factors: tuple[int, ...] = ()
+    severity: int = Field(ge=1, le=5)
+    description: str = ""
+    false_friends: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"category id must be [a-z0-9_]+, got {value!r}")
+        return value
+
+
+class Taxonomy(_Model):
+    """``config/indicators/taxonomy.yaml``."""
+
+    lexicon_version: str
+    categories: tuple[Category, ...]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Taxonomy:
+        ids = [c.id for c in self.categories]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"category ids listed twice: {', '.join(dup)}")
+        return self
+
+    def by_id(self) -> dict[str, Category]:
+        return {c.id: c for c in self.categories}
+
+
+class CategoryTriggers(_Model):
+    triggers: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+    requires_context: bool | None = None
+
+    @field_validator("triggers", "negative", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: object) -> object:
+        return () if value is None else value
+
+
+class Cooccurrence(_Model):
+    civilians: tuple[str, ...] = ()
+    armed: tuple[str, ...] = ()
+    violence: tuple[str, ...] = ()
+
+
+class LanguageLexicon(_Model):
+    """``config/indicators/<lang>.yaml``."""
+
+    language: str
+    categories: dict[str, CategoryTriggers]
+    negative_global: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    cooccurrence: Cooccurrence = Cooccurrence()
+    historical: tuple[str, ...] = ()
+    reported_speech: tuple[str, ...] = ()
+
+    @field_validator("historical", "reported_speech", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: object) -> object:
+        return () if value is None else value
+
+
+# --------------------------------------------------------------------------- actors and groups
+
+ActorType = Literal[
+    "state_force", "armed_group", "militia", "political_leader", "government", "international_body",
+    "political_party",
+]
+ARMED_TYPES = frozenset({"state_force", "armed_group", "militia"})
+
+
+class Actor(_Model):
+    id: str
+    name: str
+    type: ActorType
+    country: str | None = None
+    aliases: dict[str, tuple[str, ...]]
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"actor id must be [a-z0-9_]+, got {value!r}")
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _check_country(cls, value: str | None) -> str | None:
+        if value is not None and not _CODE.match(value):
+            raise ValueError(f"country must be an ISO 3166-1 alpha-2 code like 'SD', got {value!r}")
+        return value
+
+
+class ActorsFile(_Model):
+    """``config/actors.yaml``."""
+
+    version: int
+    actors: tuple[Actor, ...]
+
+    @model_validator(mode="after")
+    def _unique(self) -> ActorsFile:
+        ids = [a.id for a in self.actors]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"actor ids listed twice: {', '.join(dup)}")
+        return self
+
+
+class Group(_Model):
+    id: str
+    name: str
+    kind: Literal["ethnic", "religious", "national", "racial"]
+    countries: tuple[str, ...] = ()
+    aliases: dict[str, tuple[str, ...]]
+
+
+class GroupsFile(_Model):
+    """``config/groups.yaml``."""
+
+    version: int
+    groups: tuple[Group, ...]
+
+    @model_validator(mode="after")
+    def _unique(self) -> GroupsFile:
+        ids = [g.id for g in self.groups]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"group ids listed twice: {', '.join(dup)}")
+        return self
+
+
+# --------------------------------------------------------------------------- countries
+
+
+class CountryEntry(_Model):
+    names: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    demonyms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    places: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    ambiguous: tuple[str, ...] = ()
+    not_if_near: tuple[str, ...] = ()
+
+
+class CountriesFile(_Model):
+    """``config/countries.yaml``: curated additions to pycountry and CLDR."""
+
+    version: int
+    countries: dict[str, CountryEntry]
+
+    @field_validator("countries")
+    @classmethod
+    def _codes(cls, value: dict[str, CountryEntry]) -> dict[str, CountryEntry]:
+        bad = [k for k in value if not _CODE.match(k)]
+        if bad:
+            raise ValueError(f"country keys must be ISO 3166-1 alpha-2 codes like 'SD', got {bad[:5]}")
+        return value
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class IndicatorLexicon(_Model):
+    taxonomy: Taxonomy
+    languages: dict[str, LanguageLexicon]
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return -1.0
+
+
+@lru_cache(maxsize=16)
+def _load_indicators(directory: Path, _stamp: tuple[float, ...]) -> IndicatorLexicon:
+    taxonomy = load_model(directory / "taxonomy.yaml", Taxonomy)
+    known = taxonomy.by_id()
+    languages: dict[str, LanguageLexicon] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == "taxonomy.yaml":
+            continue
+        lex = load_model(path, LanguageLexicon)
+        unknown = sorted(set(lex.categories) - set(known))
+        if unknown:
+            raise ConfigError(
+                f"{path}: unknown categories {', '.join(unknown)}; valid ids: {', '.join(known)}")
+        if lex.language != path.stem:
+            raise ConfigError(f"{path}: language is {lex.language!r} but the file name says {path.stem!r}")
+        languages[lex.language] = lex
+    return IndicatorLexicon(taxonomy=taxonomy, languages=languages)
+
+
+def load_indicators(directory: Path) -> IndicatorLexicon:
+    """Taxonomy plus every ``<lang>.yaml`` of ``config/indicators/`` (cached until a file changes)."""
+    directory = Path(directory).resolve()
+    files = sorted(directory.glob("*.yaml"))
+    return _load_indicators(directory, tuple(_mtime(p) for p in files) + (len(files),))
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path: Path, kind: str, _stamp: float) -> ActorsFile | GroupsFile | CountriesFile:
+    model: type[ActorsFile] | type[GroupsFile] | type[CountriesFile] = {
+        "actors": ActorsFile, "groups": GroupsFile, "countries": CountriesFile}[kind]
+    return load_model(path, model)
+
+
+def load_actors(path: Path) -> ActorsFile:
+    out = _load_cached(Path(path).resolve(), "actors", _mtime(Path(path)))
+    assert isinstance(out, ActorsFile)
+    return out
+
+
+def load_groups(path: Path) -> GroupsFile:
+    out = _load_cached(Path(path).resolve(), "groups", _mtime(Path(path)))
+    assert isinstance(out, GroupsFile)
+    return out
+
+
+def load_countries(path: Path) -> CountriesFile:
+    out = _load_cached(Path(path).resolve(), "countries", _mtime(Path(path)))
+    assert isinstance(out, CountriesFile)
+    return out

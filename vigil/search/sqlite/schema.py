@@ -1,0 +1,149 @@
+"""The SQLite store's schema: an ordered list of migrations, versioned with ``PRAGMA user_version``.
+
+Migration *n* (1-based) brings a file from version ``n - 1`` to ``n``; :func:`migrate` runs the missing
+ones in one transaction each. Never edit a released migration: append a new function.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from vigil.errors import StoreError
+
+TOKENIZER = "unicode61 remove_diacritics 2"
+
+
+def _v1_initial(db: sqlite3.Connection) -> None:
+    db.executescript(f"""
+    CREATE TABLE articles (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL,
+        source_domain TEXT NOT NULL,
+        language TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        published_at INTEGER NOT NULL,          -- unix seconds, UTC
+        day INTEGER NOT NULL,                   -- days since 1970-01-01, UTC
+        date_source TEXT NOT NULL,
+        duplicate_of TEXT,
+        collapsed INTEGER NOT NULL DEFAULT 0,   -- 1: a copy whose original is in the store
+        independent_sources INTEGER NOT NULL DEFAULT 1,
+        doc_hash TEXT NOT NULL,                 -- sha256 of the document minus indexed_at
+        doc BLOB NOT NULL,                      -- zlib JSON of the IndexedDocument without title/text
+        indexed_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_published ON articles(published_at);
+    CREATE INDEX articles_day ON articles(collapsed, day);
+    CREATE INDEX articles_source ON articles(source_domain, published_at);
+    CREATE INDEX articles_language ON articles(language, published_at);
+    CREATE INDEX articles_duplicate_of ON articles(duplicate_of) WHERE duplicate_of IS NOT NULL;
+
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, body, content='articles', content_rowid='seq', tokenize='{TOKENIZER}');
+    CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, body) VALUES (new.seq, new.title, new.body);
+    END;
+    CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.seq, old.title, old.body);
+    END;
+    CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, body ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.seq, old.title, old.body);
+        INSERT INTO articles_fts(rowid, title, body) VALUES (new.seq, new.title, new.body);
+    END;
+
+    CREATE TABLE article_countries (
+        value TEXT NOT NULL, seq INTEGER NOT NULL, focus INTEGER NOT NULL DEFAULT 0,
+        mentions INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (value, seq)) WITHOUT ROWID;
+    CREATE INDEX article_countries_seq ON article_countries(seq, value);
+    CREATE TABLE article_indicators (
+        value TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (value, seq)) WITHOUT ROWID;
+    CREATE INDEX article_indicators_seq ON article_indicators(seq, value);
+    CREATE TABLE article_actors (
+        value TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (value, seq)) WITHOUT ROWID;
+    CREATE INDEX article_actors_seq ON article_actors(seq, value);
+    CREATE TABLE article_groups (
+        value TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (value, seq)) WITHOUT ROWID;
+    CREATE INDEX article_groups_seq ON article_groups(seq, value);
+
+    CREATE TABLE near_dup_keys (
+        key TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
+    CREATE INDEX near_dup_keys_seq ON near_dup_keys(seq);
+
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        article_id TEXT NOT NULL,
+        category TEXT NOT NULL,
+        country TEXT,
+        severity INTEGER NOT NULL,
+        score REAL NOT NULL,
+        confidence REAL NOT NULL,
+        historical INTEGER NOT NULL,
+        day INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX events_seq ON events(seq);
+    CREATE INDEX events_day ON events(day, country, category);
+
+    CREATE TABLE reviews (
+        event_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{{}}',
+        decided_at TEXT NOT NULL
+    );
+    CREATE INDEX reviews_status ON reviews(status);
+
+    CREATE TABLE feed_states (url TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE dead_letters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        stage TEXT NOT NULL,
+        url TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        retryable INTEGER NOT NULL,
+        resolved INTEGER NOT NULL DEFAULT 0,
+        at TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX dead_letters_open ON dead_letters(resolved, stage, url);
+    CREATE TABLE run_reports (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    """)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial]
+"""Ordered migrations; the schema version of a file is the number applied."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection, migrations: list[Callable[[sqlite3.Connection], None]] | None = None) -> int:
+    """Apply the missing migrations (each in its own transaction); return the resulting version."""
+    steps = MIGRATIONS if migrations is None else migrations
+    version = current_version(db)
+    if version > len(steps):
+        raise StoreError(f"store schema version {version} is newer than this Vigil knows ({len(steps)}); "
+                         "upgrade Vigil")
+    for number, step in enumerate(steps[version:], start=version + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if current_version(db) >= number:  # another process migrated meanwhile
+                db.execute("ROLLBACK")
+                continue
+            step(db)
+            db.execute(f"PRAGMA user_version = {int(number)}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return current_version(db)
