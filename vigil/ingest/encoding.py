@@ -98,6 +98,9 @@ def decide_encoding(body: bytes, http_charset: str | None, kind: Kind) -> str:
         text = _clean(body, codec)
         if text is not None and _looks_right(text, codec):
             return codec
+    western = _clean(body, "cp1252")
+    if western is not None and _looks_right(western, "cp1252"):
+        return "cp1252"  # the commonest undeclared legacy charset, when it does not read as mojibake
     best = charset_normalizer.from_bytes(body[:400_000]).best()
     if best is not None and best.encoding:
         return normalise_charset(best.encoding) or "cp1252"

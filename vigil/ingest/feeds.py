@@ -48,6 +48,7 @@ class ParsedFeed:
     skipped: tuple[SkippedEntry, ...] = ()
     recovered: bool = False
     language: str | None = None
+    """The feed's own ``<language>`` (entries carry the catalogue's language, which is curated)."""
 
 
 def html_to_text(fragment: str) -> str:
@@ -131,7 +132,7 @@ def parse_feed(page: FetchedPage, feed: FeedSpec) -> ParsedFeed:
         if not version:
             raise FeedError("not a feed (no RSS, Atom or RDF root)", url=url, reason="not-a-feed")
     fmeta = parsed.get("feed", {})
-    language = _language(fmeta) or feed.language
+    declared = _language(fmeta)
     entries: list[FeedEntry] = []
     skipped: list[SkippedEntry] = []
     for i, raw in enumerate(raw_entries):
@@ -144,9 +145,9 @@ def parse_feed(page: FetchedPage, feed: FeedSpec) -> ParsedFeed:
         guid = raw.get("id")
         entries.append(FeedEntry(feed_url=feed.url, url=link, title=title, summary=summary,
                                  published_at=_when(raw), guid=str(guid) if guid else None,
-                                 language=language))
+                                 language=feed.language))
     if parsed.get("bozo"):
         log.info("%s: malformed feed, %d entries recovered", url, len(entries))
     return ParsedFeed(title=html_to_text(fmeta.get("title", "") or ""), entries=tuple(entries),
                       ttl_minutes=_ttl_minutes(fmeta), skipped=tuple(skipped),
-                      recovered=bool(parsed.get("bozo")), language=language)
+                      recovered=bool(parsed.get("bozo")), language=declared)

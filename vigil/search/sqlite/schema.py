@@ -14,24 +14,34 @@ from vigil.errors import StoreError
 TOKENIZER = "unicode61 remove_diacritics 2"
 
 
+def run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one (``executescript`` would COMMIT the migration's transaction)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise StoreError(f"incomplete SQL statement in migration: {statement.strip()[:60]}")
+
+
 def _v1_initial(db: sqlite3.Connection) -> None:
-    db.executescript(f"""
+    run_script(db, f"""
     CREATE TABLE articles (
         seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
         url TEXT NOT NULL,
         source_domain TEXT NOT NULL,
         language TEXT NOT NULL,
-        title TEXT NOT NULL,
-        body TEXT NOT NULL,
         published_at INTEGER NOT NULL,          -- unix seconds, UTC
         day INTEGER NOT NULL,                   -- days since 1970-01-01, UTC
         date_source TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
         duplicate_of TEXT,
         collapsed INTEGER NOT NULL DEFAULT 0,   -- 1: a copy whose original is in the store
         independent_sources INTEGER NOT NULL DEFAULT 1,
         doc_hash TEXT NOT NULL,                 -- sha256 of the document minus indexed_at
-        doc BLOB NOT NULL,                      -- zlib JSON of the IndexedDocument without title/text
         indexed_at TEXT NOT NULL
     );
     CREATE INDEX articles_published ON articles(published_at);
@@ -40,15 +50,23 @@ def _v1_initial(db: sqlite3.Connection) -> None:
     CREATE INDEX articles_language ON articles(language, published_at);
     CREATE INDEX articles_duplicate_of ON articles(duplicate_of) WHERE duplicate_of IS NOT NULL;
 
+    -- wide columns apart, so scans and facets over articles read narrow rows
+    CREATE TABLE article_texts (
+        seq INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        doc BLOB NOT NULL                       -- zlib JSON of the IndexedDocument without title/text
+    );
     CREATE VIRTUAL TABLE articles_fts USING fts5(
-        title, body, content='articles', content_rowid='seq', tokenize='{TOKENIZER}');
-    CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN
+        title, body, content='article_texts', content_rowid='seq', tokenize='{TOKENIZER}');
+    CREATE TRIGGER article_texts_ai AFTER INSERT ON article_texts BEGIN
         INSERT INTO articles_fts(rowid, title, body) VALUES (new.seq, new.title, new.body);
     END;
-    CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN
+    CREATE TRIGGER article_texts_ad AFTER DELETE ON article_texts BEGIN
         INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.seq, old.title, old.body);
     END;
-    CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, body ON articles BEGIN
+    CREATE TRIGGER article_texts_au AFTER UPDATE OF title, body ON article_texts
+    WHEN old.title IS NOT new.title OR old.body IS NOT new.body BEGIN
         INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.seq, old.title, old.body);
         INSERT INTO articles_fts(rowid, title, body) VALUES (new.seq, new.title, new.body);
     END;

@@ -1,0 +1,133 @@
+"""SQL for searches and trends, built apart from running it (every function returns ``(sql, params)``).
+
+All user values are parameters; identifiers come from fixed tables in this module and
+:mod:`vigil.search.query.sqlite`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from vigil.search.query.ast import Node
+from vigil.search.query.sqlite import FTS_TABLE, TAG_TABLES, compile_sqlite, date_sql
+
+BM25 = f"bm25({FTS_TABLE}, 4.0, 1.0)"
+"""Ranking: BM25 with a title match worth four body matches (lower is better, as FTS5 reports it)."""
+SNIPPET_TOKENS = 32
+FACET_COLUMNS = {"language": "a.language", "source": "a.source_domain"}
+FACET_TABLES = TAG_TABLES
+SortKey = tuple[float | int, int]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The matching articles: ``FROM ... WHERE ...`` (alias ``a``) and their parameters."""
+
+    from_where: str
+    params: tuple[object, ...]
+    fts_match: str | None
+
+
+def selection(node: Node, *, countries: Sequence[str] = (), languages: Sequence[str] = (),
+              since: date | None = None, until: date | None = None, collapse: bool = True) -> Selection:
+    """Compile a query plus structured filters into one :class:`Selection`."""
+    compiled = compile_sqlite(node)
+    where: list[str] = [] if compiled.where == "1" else [compiled.where]
+    params: list[object] = list(compiled.params)
+    if countries:
+        where.append(f"a.seq IN (SELECT seq FROM article_countries WHERE value IN ({_marks(countries)}))")
+        params.extend(c.upper() for c in countries)
+    if languages:
+        where.append(f"a.language IN ({_marks(languages)})")
+        params.extend(lang.lower() for lang in languages)
+    if since is not None or until is not None:
+        where.append(date_sql("a.published_at", since, until, params))
+    if collapse:
+        where.append("a.collapsed = 0")
+    if compiled.fts_match is not None:
+        head = (f"FROM {FTS_TABLE} JOIN articles a ON a.seq = {FTS_TABLE}.rowid "
+                f"WHERE {FTS_TABLE} MATCH ?")
+        params.insert(0, compiled.fts_match)
+        clause = head + "".join(f" AND ({w})" for w in where)
+    else:
+        clause = "FROM articles a" + (" WHERE " + " AND ".join(f"({w})" for w in where) if where else "")
+    return Selection(clause, tuple(params), compiled.fts_match)
+
+
+def page_sql(sel: Selection, sort: str, after: SortKey | None, limit: int) -> tuple[str, list[object]]:
+    """One page of ``(seq, sort key)`` rows in ``sort`` order after the keyset ``after``.
+
+    ``sort`` is ``relevance`` (only with an FTS match), ``newest`` or ``oldest``.
+    """
+    params: list[object] = list(sel.params)
+    if sort == "relevance":
+        if sel.fts_match is None:
+            raise ValueError("relevance needs an FTS match")
+        inner = f"SELECT a.seq AS seq, {BM25} AS key {sel.from_where}"
+        sql = f"SELECT seq, key FROM ({inner})"
+        if after is not None:
+            sql += " WHERE key > ? OR (key = ? AND seq > ?)"
+            params.extend([after[0], after[0], after[1]])
+        sql += " ORDER BY key, seq LIMIT ?"
+    else:
+        op, direction = ("<", "DESC") if sort == "newest" else (">", "ASC")
+        sql = f"SELECT a.seq, a.published_at {sel.from_where}"
+        if after is not None:
+            sql += (" AND" if " WHERE " in sel.from_where else " WHERE") + f" (a.published_at, a.seq) {op} (?, ?)"
+            params.extend([after[0], after[1]])
+        sql += f" ORDER BY a.published_at {direction}, a.seq {direction} LIMIT ?"
+    params.append(limit)
+    return sql, params
+
+
+def count_sql(sel: Selection) -> tuple[str, list[object]]:
+    return f"SELECT count(*) {sel.from_where}", list(sel.params)
+
+
+def fill_match_sql(sel: Selection, table: str) -> tuple[str, list[object]]:
+    """Materialise the matching ``seq`` values into a temporary ``table`` (for total and facets)."""
+    return f"INSERT INTO {table}(seq) SELECT a.seq {sel.from_where}", list(sel.params)
+
+
+def facet_sql(field: str, match_table: str, limit: int) -> tuple[str, list[object]]:
+    """Counts per value of ``field`` over ``match_table``; fetches ``limit + 1`` to detect a cut."""
+    if field in FACET_COLUMNS:
+        col = FACET_COLUMNS[field]
+        sql = (f"SELECT {col} AS value, count(*) AS n FROM {match_table} m JOIN articles a ON a.seq = m.seq "
+               "GROUP BY value ORDER BY n DESC, value LIMIT ?")
+    else:
+        sql = (f"SELECT t.value, count(*) AS n FROM {match_table} m JOIN {FACET_TABLES[field]} t "
+               "ON t.seq = m.seq GROUP BY t.value ORDER BY n DESC, t.value LIMIT ?")
+    return sql, [limit + 1]
+
+
+def snippet_sql(fts_match: str, seqs: Sequence[int], highlight: bool) -> tuple[str, list[object]]:
+    start, end = ("[", "]") if highlight else ("", "")
+    sql = (f"SELECT rowid, snippet({FTS_TABLE}, -1, ?, ?, '…', {SNIPPET_TOKENS}) FROM {FTS_TABLE} "
+           f"WHERE {FTS_TABLE} MATCH ? AND rowid IN ({_marks(seqs)})")
+    return sql, [start, end, fts_match, *seqs]
+
+
+def trend_sql(sel: Selection, split_by: str | None) -> tuple[str, list[object]]:
+    """Matching articles per UTC day (and split value): rows ``(day, key, count)``."""
+    if split_by is None:
+        return f"SELECT a.day, 'all', count(*) {sel.from_where} GROUP BY a.day", list(sel.params)
+    if split_by in FACET_COLUMNS:
+        col = FACET_COLUMNS[split_by]
+        return f"SELECT a.day, {col}, count(*) {sel.from_where} GROUP BY a.day, {col}", list(sel.params)
+    table = FACET_TABLES[split_by]
+    from_where = sel.from_where.replace(" WHERE ", f" JOIN {table} t ON t.seq = a.seq WHERE ", 1) \
+        if " WHERE " in sel.from_where else f"{sel.from_where} JOIN {table} t ON t.seq = a.seq"
+    return f"SELECT a.day, t.value, count(*) {from_where} GROUP BY a.day, t.value", list(sel.params)
+
+
+def totals_sql(first_day: int, last_day: int) -> tuple[str, list[object]]:
+    """All (non-collapsed) articles per day: the denominator of normalised trends."""
+    return ("SELECT day, count(*) FROM articles WHERE collapsed = 0 AND day BETWEEN ? AND ? GROUP BY day",
+            [first_day, last_day])
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
