@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-import numpy as np
 from datasketch import MinHash
 
 NUM_PERM = 120
@@ -65,8 +64,7 @@ def fingerprint(text: str) -> tuple[str, tuple[str, ...]]:
         return "", ()
     mh = MinHash(num_perm=NUM_PERM, seed=SEED)
     mh.update_batch([g.encode("utf-8") for g in grams])
-    values = mh.hashvalues.astype(np.uint64)
-    signature = "".join(f"{int(v) & 0xFFFFFFFF:08x}" for v in values)
+    signature = "".join(f"{int(v) & 0xFFFFFFFF:08x}" for v in mh.hashvalues)
     keys = tuple(
         f"{b:02d}" + hashlib.sha1(signature[b * ROWS * _HEX_PER_VALUE:(b + 1) * ROWS * _HEX_PER_VALUE]
                                   .encode("ascii")).hexdigest()[:16]

@@ -420,7 +420,7 @@ class Fetcher:
         out = bytearray()
         wire = 0
         try:
-            for chunk in response.iter_raw(65536):
+            for chunk in response.iter_raw():
                 wire += len(chunk)
                 if wire > wire_limit:
                     raise FetchError(f"body exceeds {wire_limit} bytes", url=url, reason="too-large")

@@ -61,7 +61,7 @@ class FetchPolicy:
     per_host_delay: float = 5.0
     max_retry_after: float = 300.0
     max_retries: int = DEFAULT_MAX_RETRIES
-    allow_hosts: frozenset[str] = frozenset()
+    allow_hosts: tuple[str, ...] = ()
     respect_robots: bool = True
     robots_ttl: float = 24 * 3600.0
     max_crawl_delay: float = 60.0
@@ -81,13 +81,13 @@ class FetchPolicy:
             per_host_concurrency=settings.per_host_concurrency,
             per_host_delay=settings.per_host_delay,
             max_retry_after=settings.max_retry_after,
-            allow_hosts=frozenset(h.lower() for h in settings.allow_hosts),
+            allow_hosts=tuple(h.lower() for h in settings.allow_hosts),
             respect_robots=settings.respect_robots,
         )
 
     def host_allowed(self, host: str) -> bool:
         """True when ``host`` is on the explicit allow-list (may resolve to private addresses)."""
-        return host.lower().strip("[]") in self.allow_hosts
+        return host.lower().strip("[]") in {h.lower().strip("[]") for h in self.allow_hosts}
 
 
 def address_problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:

@@ -114,6 +114,7 @@ def _expand(name: str, lang: str) -> list[str]:
     return [name]
 
 
+@lru_cache(maxsize=32)
 def _cldr_names(lang: str) -> dict[str, list[str]]:
     import pycountry
     from babel import Locale
@@ -143,14 +144,9 @@ def _languages_for(lang: str) -> tuple[str, ...]:
     return SUPPORTED if lang == MULTI else (lang,)
 
 
-@lru_cache(maxsize=32)
-def _country_patterns_cached(lang: str, curated: CountriesFile | None) -> tuple[CountryPattern, ...]:
-    return tuple(_iter_country_patterns(lang, curated))
-
-
 def country_patterns(lang: str, curated: CountriesFile | None) -> tuple[CountryPattern, ...]:
     """Every country pattern for ``lang`` (``xx``: all supported languages at once)."""
-    return _country_patterns_cached(lang, curated)
+    return tuple(_iter_country_patterns(lang, curated))
 
 
 def _iter_country_patterns(lang: str, curated: CountriesFile | None) -> Iterator[CountryPattern]:

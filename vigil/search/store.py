@@ -124,6 +124,15 @@ class StoreStats(Record):
     schema_version: int | None = None
 
 
+class EventCount(Record):
+    """Indicator events of one (day, country, category): the input of alert baselines."""
+
+    day: date
+    country: str | None
+    category: str
+    count: int
+
+
 class StoredDeadLetter(Record):
     id: int | str
     letter: DeadLetter

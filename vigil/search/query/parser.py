@@ -253,8 +253,8 @@ class _Parser:
             return node
         if tok.kind == "PHRASE":
             self.advance()
-            value: FieldValue = Phrase(tok.text, tok.pos)
-            return _field(self, field, value, tok.pos) if field else value
+            phrase = Phrase(tok.text, tok.pos)
+            return _field(self, field, phrase, tok.pos) if field else phrase
         if tok.kind == "WORD":
             self.advance()
             return self.word(tok, field)
@@ -269,7 +269,7 @@ class _Parser:
     def word(self, tok: _Tok, field: str | None) -> Node:
         if field == "date":
             return _field(self, field, _date_range(self, tok.text, tok.pos), tok.pos)
-        value: FieldValue
+        value: Term | Prefix
         if tok.stars:
             if tok.stars[0] == 0:
                 raise self.error("leading wildcards are not allowed (they scan the whole index)", tok.pos)

@@ -23,11 +23,20 @@ SortKey = tuple[float | int, int]
 
 @dataclass(frozen=True)
 class Selection:
-    """The matching articles: ``FROM ... WHERE ...`` (alias ``a``) and their parameters."""
+    """The matching articles: tables (alias ``a``), conditions and their parameters."""
 
-    from_where: str
+    tables: str
+    where: str
     params: tuple[object, ...]
     fts_match: str | None
+
+    @property
+    def from_where(self) -> str:
+        return f"FROM {self.tables} WHERE {self.where}"
+
+    def joined(self, table: str) -> str:
+        """``FROM ... WHERE ...`` with ``table`` joined as ``t`` on ``t.seq = a.seq``."""
+        return f"FROM {self.tables} JOIN {table} t ON t.seq = a.seq WHERE {self.where}"
 
 
 def selection(node: Node, *, countries: Sequence[str] = (), languages: Sequence[str] = (),
@@ -46,14 +55,13 @@ def selection(node: Node, *, countries: Sequence[str] = (), languages: Sequence[
         where.append(date_sql("a.published_at", since, until, params))
     if collapse:
         where.append("a.collapsed = 0")
+    tables = "articles a"
     if compiled.fts_match is not None:
-        head = (f"FROM {FTS_TABLE} JOIN articles a ON a.seq = {FTS_TABLE}.rowid "
-                f"WHERE {FTS_TABLE} MATCH ?")
+        tables = f"{FTS_TABLE} JOIN articles a ON a.seq = {FTS_TABLE}.rowid"
+        where.insert(0, f"{FTS_TABLE} MATCH ?")
         params.insert(0, compiled.fts_match)
-        clause = head + "".join(f" AND ({w})" for w in where)
-    else:
-        clause = "FROM articles a" + (" WHERE " + " AND ".join(f"({w})" for w in where) if where else "")
-    return Selection(clause, tuple(params), compiled.fts_match)
+    condition = " AND ".join(f"({w})" for w in where) if where else "1"
+    return Selection(tables, condition, tuple(params), compiled.fts_match)
 
 
 def page_sql(sel: Selection, sort: str, after: SortKey | None, limit: int) -> tuple[str, list[object]]:
@@ -75,7 +83,7 @@ def page_sql(sel: Selection, sort: str, after: SortKey | None, limit: int) -> tu
         op, direction = ("<", "DESC") if sort == "newest" else (">", "ASC")
         sql = f"SELECT a.seq, a.published_at {sel.from_where}"
         if after is not None:
-            sql += (" AND" if " WHERE " in sel.from_where else " WHERE") + f" (a.published_at, a.seq) {op} (?, ?)"
+            sql += f" AND (a.published_at, a.seq) {op} (?, ?)"
             params.extend([after[0], after[1]])
         sql += f" ORDER BY a.published_at {direction}, a.seq {direction} LIMIT ?"
     params.append(limit)
@@ -117,10 +125,8 @@ def trend_sql(sel: Selection, split_by: str | None) -> tuple[str, list[object]]:
     if split_by in FACET_COLUMNS:
         col = FACET_COLUMNS[split_by]
         return f"SELECT a.day, {col}, count(*) {sel.from_where} GROUP BY a.day, {col}", list(sel.params)
-    table = FACET_TABLES[split_by]
-    from_where = sel.from_where.replace(" WHERE ", f" JOIN {table} t ON t.seq = a.seq WHERE ", 1) \
-        if " WHERE " in sel.from_where else f"{sel.from_where} JOIN {table} t ON t.seq = a.seq"
-    return f"SELECT a.day, t.value, count(*) {from_where} GROUP BY a.day, t.value", list(sel.params)
+    joined = sel.joined(FACET_TABLES[split_by])
+    return f"SELECT a.day, t.value, count(*) {joined} GROUP BY a.day, t.value", list(sel.params)
 
 
 def totals_sql(first_day: int, last_day: int) -> tuple[str, list[object]]:

@@ -1,0 +1,111 @@
+"""Language decision: seeded langdetect on the title and the start of the text, plus declared languages.
+
+Rules (evidence recorded as ``langdetect:fr:0.99``, ``declared:fr``, ``feed:fr``, ``rule:...``):
+
+- Too little text to judge (fewer than ``MIN_LETTERS`` letters): the page's declared language, else the
+  feed's, else ``und``.
+- langdetect confident (>= ``SURE``) and nobody disagrees, or it agrees with a declared language: take it.
+- A declared language that langdetect also considers (>= ``CONSIDERED``) wins over langdetect's first
+  choice: this settles the pairs langdetect confuses (es/ca, pt/gl, ru/bg/uk, ar/fa, hr/sr ...).
+- langdetect sure (>= ``OVERRULE``) on a long text overrules a declared language (sites mislabel pages).
+- Otherwise langdetect's choice if it is at least ``UNSURE``, else declared, else ``und``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from langdetect import DetectorFactory
+from langdetect.lang_detect_exception import LangDetectException
+
+from vigil.records import LanguageDecision
+
+log = logging.getLogger(__name__)
+
+SAMPLE_CHARS = 2000
+MIN_LETTERS = 12
+SURE = 0.90
+OVERRULE = 0.995
+CONSIDERED = 0.05
+UNSURE = 0.60
+LONG_TEXT = 300
+SEED = 0
+
+_factory: DetectorFactory | None = None
+_lock = threading.Lock()
+
+
+def _get_factory() -> DetectorFactory:
+    global _factory
+    with _lock:
+        if _factory is None:
+            from langdetect.detector_factory import PROFILES_DIRECTORY
+
+            factory = DetectorFactory()
+            factory.load_profile(PROFILES_DIRECTORY)
+            factory.set_seed(SEED)
+            _factory = factory
+    return _factory
+
+
+def iso639_1(code: str | None) -> str | None:
+    """``en-US`` -> ``en``, ``zh-cn`` -> ``zh``, ``pt_BR`` -> ``pt``; None for empty or non-alpha codes."""
+    if not code:
+        return None
+    base = code.strip().replace("_", "-").split("-")[0].lower()
+    if len(base) == 2 and base.isalpha() and base.isascii():
+        return base
+    return None
+
+
+def langdetect_probs(sample: str) -> list[tuple[str, float]]:
+    """(ISO 639-1 code, probability) best first; [] when langdetect finds no features. Deterministic."""
+    detector = _get_factory().create()
+    detector.append(sample)
+    try:
+        ranked = detector.get_probabilities()
+    except LangDetectException:
+        return []
+    merged: dict[str, float] = {}
+    for item in ranked:
+        code = iso639_1(item.lang) or item.lang
+        merged[code] = merged.get(code, 0.0) + float(item.prob)
+    return sorted(merged.items(), key=lambda kv: -kv[1])
+
+
+def detect_language(text: str, title: str = "", declared: str | None = None,
+                    feed_language: str | None = None) -> LanguageDecision:
+    """Decide an article's language; never raises (``und`` when unsure)."""
+    sample = f"{title}\n{(text or '')[:SAMPLE_CHARS]}".strip()
+    page = iso639_1(declared)
+    feed = iso639_1(feed_language)
+    hint = page or feed
+    hint_ev = (f"declared:{page}",) if page else ((f"feed:{feed}",) if feed else ())
+    if page and feed and page != feed:
+        hint_ev = (f"declared:{page}", f"feed:{feed}")
+    letters = sum(ch.isalpha() for ch in sample)
+    if letters < MIN_LETTERS:
+        if hint:
+            return LanguageDecision(code=hint, confidence=0.6 if page else 0.5, evidence=(*hint_ev, "rule:short-text"))
+        return LanguageDecision(code="und", confidence=0.0, evidence=("rule:short-text",))
+    probs = langdetect_probs(sample)
+    if not probs:
+        if hint:
+            return LanguageDecision(code=hint, confidence=0.5, evidence=(*hint_ev, "rule:no-features"))
+        return LanguageDecision(code="und", confidence=0.0, evidence=("rule:no-features",))
+    best, p = probs[0]
+    ev = (f"langdetect:{best}:{p:.2f}", *hint_ev)
+    considered = dict(probs)
+    if hint is None or hint == best:
+        if hint == best:
+            return LanguageDecision(code=best, confidence=max(min(p, 1.0), 0.95), evidence=(*ev, "rule:agree"))
+        if p >= UNSURE:
+            return LanguageDecision(code=best, confidence=min(p, 1.0), evidence=(*ev, "rule:langdetect"))
+        return LanguageDecision(code="und", confidence=min(p, 1.0), evidence=(*ev, "rule:unsure"))
+    if p >= OVERRULE and len(sample) >= LONG_TEXT and considered.get(hint, 0.0) < CONSIDERED:
+        return LanguageDecision(code=best, confidence=min(p, 1.0) * 0.9, evidence=(*ev, "rule:overrule-declared"))
+    if considered.get(hint, 0.0) >= CONSIDERED or p < SURE:
+        conf = max(considered.get(hint, 0.0), 0.5 if page else 0.4)
+        return LanguageDecision(code=hint, confidence=min(conf, 1.0), evidence=(*ev, "rule:declared"))
+    return LanguageDecision(code=best, confidence=min(p, 1.0) * 0.8, evidence=(*ev, "rule:langdetect-over-declared"))
