@@ -21,6 +21,7 @@ PLACEHOLDER = "__BASE_URL__"
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".yaml": "text/yaml; charset=utf-8",

@@ -16,6 +16,7 @@ fetcher, the store) happen inside the functions, so a DAG file can import this m
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import logging
 import os
@@ -243,7 +244,7 @@ def read_claim(path: Path) -> tuple[Header, Iterator[tuple[FeedLedger, list[Any]
     if not path.is_file():
         raise StoreError(f"claim-check file {path} is missing (was the run directory deleted, or is "
                          f"VIGIL_DATA_DIR not shared between workers?)")
-    fh = gzip.open(path, "rt", encoding="utf-8")
+    fh = gzip.open(path, "rt", encoding="utf-8")  # noqa: SIM115 (closed by the iterator below)
     first = json.loads(fh.readline() or "{}")
     if "header" not in first:
         fh.close()
@@ -415,7 +416,7 @@ def fetch_group(settings: Settings, group: str, run_id: str, *, store: Store | N
                     failures.append(f"{feed.url} ({fetched.state.last_error})")
                 out.ledger(FeedLedger(feed=feed, state=fetched.state, previous=previous, counts=fetched.counts,
                                       dead_letters=list(fetched.dead_letters), failed=failed))
-                for entry, page in fetched.pages:
+                for entry, page in fetched.pairs:
                     out.item("pair", _Pair(entry=entry, page=page))
         log.info("group %s: fetched %d feeds, %d failed -> %s", group, len(feeds), len(failures), path)
         if len(failures) == len(feeds):
@@ -492,7 +493,7 @@ def tag_group(settings: Settings, path: str | Path, *, store: Store | None = Non
             view = _GroupView(st)
             for ledger, articles in feeds:
                 analysed = analyse(articles, feed_language=ledger.feed.language, tagger=tagger,
-                                   store=view, now=now)  # type: ignore[arg-type]
+                                   store=view, now=now)
                 view.remember(analysed.documents)
                 out.ledger(ledger.add(analysed.counts, analysed.dead_letters))
                 for doc in analysed.documents:
@@ -553,7 +554,7 @@ def group_status(directory: Path, group: str) -> dict[str, Any]:
         data = json.loads(result.read_text(encoding="utf-8"))
         return {"status": "ok", "counts": data["counts"], "feeds": data["feeds"]}
     stage: str = "fetch"
-    for earlier, later in zip(STAGES, STAGES[1:], strict=False):
+    for earlier, later in itertools.pairwise(STAGES):
         if stage_path(directory, group, earlier).is_file():
             stage = later
     error: dict[str, Any] = {}

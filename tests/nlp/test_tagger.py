@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from vigil.errors import ConfigError
-from vigil.nlp.tagger import TagInput, Tagger
+from vigil.nlp.tagger import Tagger, TagInput
 
 ARTICLE = TagInput(
     id="a1",

@@ -27,12 +27,10 @@ from vigil.nlp.gazetteer import (
 )
 from vigil.nlp.lemmas import TableLemmatizer
 from vigil.nlp.lexicon import (
-    ARMED_TYPES,
     CountriesFile,
     load_actors,
     load_countries,
     load_groups,
-    load_indicators,
 )
 from vigil.nlp.normalize import LemmaFn, WordStream, build_stream, no_lemmas
 from vigil.nlp.terms import Match, TermTrie, parse_pattern, select_longest
@@ -53,7 +51,7 @@ def lemma_fn_for(nlp: Language) -> LemmaFn:
     """Lemma candidates from the pipeline's (possibly disabled) rule lemmatizer; none on blank pipelines."""
     cached = getattr(nlp, "_vigil_lemma_fn", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     table = TableLemmatizer.from_nlp(nlp)
     fn = table.candidates if table is not None else no_lemmas
     nlp._vigil_lemma_fn = fn  # type: ignore[attr-defined]
@@ -154,7 +152,7 @@ class CountryTagger:
             if None in codes:
                 continue  # a blocker ("New Jersey")
             ambiguous = any(a.payload[2] for a in alts)  # type: ignore[index]
-            mentions.append((m, codes, ambiguous))  # type: ignore[arg-type]
+            mentions.append((m, codes, ambiguous))
         sure = Counter(codes[0] for _, codes, amb in mentions if len(codes) == 1 and not amb)
         ents = _ents(doc)
         near_hits: list[Match] | None = None
@@ -236,7 +234,8 @@ class EntityTagger:
         items: list[dict[str, Any]] = []
         for m in select_longest(self.trie.find(words)):
             start, end = words[m.start].start, words[m.end - 1].end
-            ident, name, kind, country = m.payload  # type: ignore[misc]
+            assert isinstance(m.payload, tuple)
+            ident, name, kind, country = m.payload
             items.append({"id": ident, "name": name, "kind": kind, "country": country, "start": start,
                           "end": end, "text": doc.text[start:end]})
         setattr(doc._, f"vigil_{self.what}", items)

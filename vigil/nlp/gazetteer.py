@@ -92,7 +92,7 @@ def _inflect_cyrillic(name: str) -> list[str]:
             return [stem + "*"]
         forms = [w] + [stem + e for e in _RU_SHORT_ENDINGS]
         return list(dict.fromkeys(forms))
-    out = []
+    out: list[str] = []
     for w in words:
         low = w.lower()
         if low.endswith(_RU_ADJ) and len(w) - 2 >= 3:
@@ -121,10 +121,11 @@ def _cldr_names(lang: str) -> dict[str, list[str]]:
 
     codes = {c.alpha_2 for c in pycountry.countries}
     out: dict[str, list[str]] = {}
+    territories: dict[str, str] = {}
     try:
-        territories = Locale.parse(lang).territories
+        territories = dict(Locale.parse(lang).territories)
     except (ValueError, LookupError):
-        territories = {}
+        log.warning("babel has no CLDR territory names for %r", lang)
     for code in codes:
         names: list[str] = []
         local = territories.get(code)
@@ -156,10 +157,10 @@ def _iter_country_patterns(lang: str, curated: CountriesFile | None) -> Iterator
         ambiguous.setdefault(code, set()).update(entry.ambiguous)
     for one in _languages_for(lang):
         per_code: dict[str, list[tuple[str, str]]] = {}
-        for code, names in _cldr_names(one).items():
-            per_code.setdefault(code, []).extend((n, "name") for n in names)
-        for code, names in _BUILTIN_NAMES.get(one, {}).items():
-            per_code.setdefault(code, []).extend((n, "name") for n in names)
+        for code, cldr in _cldr_names(one).items():
+            per_code.setdefault(code, []).extend((n, "name") for n in cldr)
+        for code, builtin in _BUILTIN_NAMES.get(one, {}).items():
+            per_code.setdefault(code, []).extend((n, "name") for n in builtin)
         for code, entry in entries.items():
             for kind, table in (("name", entry.names), ("demonym", entry.demonyms), ("place", entry.places)):
                 per_code.setdefault(code, []).extend((n, kind) for n in table.get(one, ()))

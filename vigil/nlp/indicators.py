@@ -57,7 +57,7 @@ class IndicatorTagger:
                  cooccurrence_window: int) -> None:
         self.lemma_fn = lemma_fn_for(nlp)
         lexicon = load_indicators(Path(config_dir) / "indicators")
-        lang = language or nlp.lang
+        lang: str = language or nlp.lang or ""
         self.version = lexicon.taxonomy.lexicon_version
         self.categories: dict[str, Category] = lexicon.taxonomy.by_id()
         self.negative_window = negative_window

@@ -81,7 +81,7 @@ def detect_language(text: str, title: str = "", declared: str | None = None,
     page = iso639_1(declared)
     feed = iso639_1(feed_language)
     hint = page or feed
-    hint_ev = (f"declared:{page}",) if page else ((f"feed:{feed}",) if feed else ())
+    hint_ev: tuple[str, ...] = (f"declared:{page}",) if page else ((f"feed:{feed}",) if feed else ())
     if page and feed and page != feed:
         hint_ev = (f"declared:{page}", f"feed:{feed}")
     letters = sum(ch.isalpha() for ch in sample)

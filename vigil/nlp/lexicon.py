@@ -228,14 +228,16 @@ def load_indicators(directory: Path) -> IndicatorLexicon:
     """Taxonomy plus every ``<lang>.yaml`` of ``config/indicators/`` (cached until a file changes)."""
     directory = Path(directory).resolve()
     files = sorted(directory.glob("*.yaml"))
-    return _load_indicators(directory, tuple(_mtime(p) for p in files) + (len(files),))
+    return _load_indicators(directory, (*(_mtime(p) for p in files), len(files)))
 
 
 @lru_cache(maxsize=16)
 def _load_cached(path: Path, kind: str, _stamp: float) -> ActorsFile | GroupsFile | CountriesFile:
-    model: type[ActorsFile] | type[GroupsFile] | type[CountriesFile] = {
-        "actors": ActorsFile, "groups": GroupsFile, "countries": CountriesFile}[kind]
-    return load_model(path, model)
+    if kind == "actors":
+        return load_model(path, ActorsFile)
+    if kind == "groups":
+        return load_model(path, GroupsFile)
+    return load_model(path, CountriesFile)
 
 
 def load_actors(path: Path) -> ActorsFile:

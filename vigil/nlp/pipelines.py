@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 
 import vigil.nlp.components
-import vigil.nlp.indicators  # noqa: F401  (registers the factories)
+import vigil.nlp.indicators
 from vigil.config import load_model
 from vigil.errors import ConfigError, TaggingError
 

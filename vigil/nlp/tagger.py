@@ -179,7 +179,7 @@ def _countries(items: Sequence[dict[str, Any]], title_end: int) -> tuple[Country
         return ()
     counts = Counter(i["code"] for i in items)
     in_title = Counter(i["code"] for i in items if i["start"] < title_end)
-    first = {}
+    first: dict[str, int] = {}
     for i in items:
         first.setdefault(i["code"], i["start"])
     ranked = sorted(counts, key=lambda c: (-(counts[c] + TITLE_BOOST * in_title[c]), first[c]))

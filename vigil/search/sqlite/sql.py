@@ -57,7 +57,7 @@ def selection(node: Node, *, countries: Sequence[str] = (), languages: Sequence[
         where.append("a.collapsed = 0")
     tables = "articles a"
     if compiled.fts_match is not None:
-        tables = f"{FTS_TABLE} JOIN articles a ON a.seq = {FTS_TABLE}.rowid"
+        tables = f"{FTS_TABLE} CROSS JOIN articles a ON a.seq = {FTS_TABLE}.rowid"  # FTS drives the join
         where.insert(0, f"{FTS_TABLE} MATCH ?")
         params.insert(0, compiled.fts_match)
     condition = " AND ".join(f"({w})" for w in where) if where else "1"
