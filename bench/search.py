@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vigil.records import (  # noqa: E402
+from vigil.records import (
     Article,
     CountryMention,
     DateSource,
@@ -35,8 +35,8 @@ from vigil.records import (  # noqa: E402
     IndicatorHit,
     Tags,
 )
-from vigil.search.sqlite import SqliteStore  # noqa: E402
-from vigil.search.store import SearchRequest, TrendRequest  # noqa: E402
+from vigil.search.sqlite import SqliteStore
+from vigil.search.store import SearchRequest, TrendRequest
 
 SEED = 20261121
 START = date(2025, 1, 1)
@@ -47,7 +47,8 @@ SCRIPTS = {"ar": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي", "fa
            "ur": "ابپتٹثجچحخدڈذرڑزژسشصضطظعغفقکگلمنوہی", "ru": "абвгдежзийклмнопрстуфхцчшщыэюя",
            "uk": "абвгдежзийклмнопрстуфхцчшщьюяєії", "am": "ሀለሐመሠረሰሸቀበተቸኀነኘአከኸወዐዘዠየደጀገጠጨጰጸፀፈፐ",
            "ti": "ሀለሐመሠረሰሸቀበተቸኀነኘአከኸወዐዘዠየደጀገጠጨጰጸፀፈፐ", "my": "ကခဂဃငစဆဇဈညဋဌဍဎဏတထဒဓနပဖဗဘမယရလဝသဟဠအ",
-           "zh": "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现"}
+           "zh": "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学"
+                 "对可里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现"}
 LATIN = "abcdefghijklmnoprstuvwyzéèàçñãõüöäß"
 TOPICS = {
     "mass_killing": ["massacre", "killed", "civilians", "bodies", "gunmen"],
@@ -185,7 +186,7 @@ def timed(fn: Callable[[int], object], runs: int) -> tuple[float, float]:
         fn(i)
         samples.append((time.perf_counter() - t) * 1000)
     samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
+    return statistics.median(samples), samples[min(len(samples) - 1, round(0.95 * len(samples)) - 1)]
 
 
 def scenarios(store: SqliteStore) -> Iterator[tuple[str, Callable[[int], object], Callable[[int], object]]]:
@@ -288,7 +289,8 @@ def main() -> None:
     size = sum(os.path.getsize(f"{args.db}{s}") for s in ("", "-wal") if os.path.exists(f"{args.db}{s}"))
     print(f"- store: {stats.articles:,} articles ({stats.duplicates:,} duplicates), {stats.events:,} events, "
           f"file {size / 2**30:.2f} GiB ({size / max(stats.articles, 1):,.0f} bytes/article)")
-    print(f"- peak RSS of the benchmark process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB\n")
+    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"- peak RSS of the benchmark process: {rss_mib:,.0f} MiB\n")
     print("| operation | p50 ms | p95 ms | LIKE-scan baseline p50 ms |")
     print("|---|---:|---:|---:|")
     for name, fn, naive in scenarios(store):

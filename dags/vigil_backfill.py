@@ -19,7 +19,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from airflow.sdk import Param, dag, task
-from vigil_common import OPTIONS, TIME_LIMITS, default_args, fail_fast
+from vigil_common import TIME_LIMITS, default_args, fail_fast, options
+
+OPTS = options()
 
 
 @dag(
@@ -47,7 +49,7 @@ def vigil_backfill() -> None:
         with fail_fast():
             return backfill_days(params["since"], params["until"])
 
-    @task(pool=OPTIONS.fetch_pool, execution_timeout=TIME_LIMITS["backfill"], max_active_tis_per_dagrun=1,
+    @task(pool=OPTS.fetch_pool, execution_timeout=TIME_LIMITS["backfill"], max_active_tis_per_dagrun=1,
           map_index_template="{{ params.mode }} {{ task.op_kwargs['day'] }}")
     def reprocess(day: str, params: dict[str, Any] | None = None) -> dict[str, int]:
         from vigil_common import settings

@@ -1,6 +1,6 @@
 """What Vigil's DAG files share: default arguments, the index Asset, settings for a task.
 
-Not a DAG file (listed in ``.airflowignore``). Top level stays cheap: no I/O, no heavy imports; the
+Not a DAG file (the DAG processor imports it and finds no DAG). Top level stays cheap: no I/O, no heavy imports; the
 only environment read at parse time is :func:`vigil.staging.dag_options` (schedule, retries, pool).
 """
 
@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset
 
-from vigil.staging import INDEX_ASSET_NAME, INDEX_ASSET_URI, dag_options
+from vigil.staging import INDEX_ASSET_NAME, INDEX_ASSET_URI, DagOptions, dag_options
 
 if TYPE_CHECKING:
     from vigil.settings import Settings
 
 log = logging.getLogger(__name__)
 
-OPTIONS = dag_options(os.environ)
 INDEX = Asset(name=INDEX_ASSET_NAME, uri=INDEX_ASSET_URI, group="vigil")
 ES_CONN_ID = "vigil_elasticsearch"
 
@@ -40,14 +39,20 @@ TIME_LIMITS = {
 DAGRUN_TIMEOUT = timedelta(hours=12)
 
 
+def options() -> DagOptions:
+    """Schedule, retries, pool from ``VIGIL_*`` (read each time a DAG file is parsed)."""
+    return dag_options(os.environ)
+
+
 def default_args(**extra: Any) -> dict[str, Any]:
     """Owner, retries with exponential back-off, a default time limit."""
+    opts = options()
     return {
-        "owner": OPTIONS.owner,
-        "retries": OPTIONS.retries,
-        "retry_delay": OPTIONS.retry_delay,
+        "owner": opts.owner,
+        "retries": opts.retries,
+        "retry_delay": opts.retry_delay,
         "retry_exponential_backoff": 2.0,
-        "max_retry_delay": OPTIONS.max_retry_delay,
+        "max_retry_delay": opts.max_retry_delay,
         "execution_timeout": timedelta(hours=1),
         **extra,
     }

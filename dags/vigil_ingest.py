@@ -25,12 +25,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from airflow.sdk import Param, TriggerRule, dag, task, task_group
-from vigil_common import DAGRUN_TIMEOUT, INDEX, OPTIONS, TIME_LIMITS, default_args, fail_fast, label_map_index
+from vigil_common import DAGRUN_TIMEOUT, INDEX, TIME_LIMITS, default_args, fail_fast, label_map_index, options
+
+OPTS = options()
 
 
 @dag(
     dag_id="vigil_ingest",
-    schedule=OPTIONS.schedule,
+    schedule=OPTS.schedule,
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
@@ -54,7 +56,7 @@ def vigil_ingest() -> None:
         with fail_fast(store_errors=True):
             return plan_groups(settings(), only=(params or {}).get("groups") or ())
 
-    @task(pool=OPTIONS.fetch_pool, execution_timeout=TIME_LIMITS["fetch"], map_index_template="{{ vigil_group }}")
+    @task(pool=OPTS.fetch_pool, execution_timeout=TIME_LIMITS["fetch"], map_index_template="{{ vigil_group }}")
     def fetch(group: str, run_id: str | None = None) -> str:
         """Fetch the group's feeds and new pages; return the claim-check path."""
         from vigil_common import settings

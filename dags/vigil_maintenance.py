@@ -19,12 +19,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from airflow.sdk import TriggerRule, dag, task
-from vigil_common import OPTIONS, TIME_LIMITS, default_args, fail_fast
+from vigil_common import TIME_LIMITS, default_args, fail_fast, options
+
+OPTS = options()
 
 
 @dag(
     dag_id="vigil_maintenance",
-    schedule=OPTIONS.maintenance_schedule,
+    schedule=OPTS.maintenance_schedule,
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
@@ -33,7 +35,7 @@ from vigil_common import OPTIONS, TIME_LIMITS, default_args, fail_fast
     doc_md=__doc__,
 )
 def vigil_maintenance() -> None:
-    @task(pool=OPTIONS.fetch_pool)
+    @task(pool=OPTS.fetch_pool)
     def retry_dead_letters() -> dict[str, int]:
         from vigil_common import settings
 

@@ -136,14 +136,18 @@ def ingest_feed(
     raw: RawCapture | None = None,
     now: datetime | None = None,
     max_articles: int = 200,
+    force: bool = False,
 ) -> RunReport:
-    """Fetch, extract, tag and index one feed. Never raises for a bad feed or article."""
+    """Fetch, extract, tag and index one feed. Never raises for a bad feed or article.
+
+    ``force`` fetches the feed even if its TTL hint or back-off says it is not due yet.
+    """
     now = now or now_utc()
     counts: Counter[str] = Counter()
     state = store.get_feed_state(feed.url)
     try:
         fetched = fetch_feed(feed, state, fetcher=fetcher, is_known=store.known_ids, now=now,
-                             max_articles=max_articles)
+                             max_articles=max_articles, force=force)
     except FetchError as exc:  # fetch_feed records feed failures itself; this is a last guard
         letter = DeadLetter(stage=Stage.FEED, url=feed.url, feed_url=feed.url, reason=exc.reason,
                             detail=str(exc), retryable=exc.retryable, at=now)
@@ -175,6 +179,7 @@ def run_ingest(
     max_articles: int = 200,
     progress: ProgressFn | None = None,
     run_id: str | None = None,
+    force: bool = False,
 ) -> RunReport:
     """Ingest every feed; one failing feed never stops the others. The summary is stored too."""
     specs = list(feeds.feeds if isinstance(feeds, FeedCatalogue) else feeds)
@@ -185,7 +190,7 @@ def run_ingest(
             progress("feed-start", feed, {})
         try:
             part = ingest_feed(feed, store=store, fetcher=fetcher, tagger=tagger, raw=raw,
-                               max_articles=max_articles)
+                               max_articles=max_articles, force=force)
         except VigilError as exc:
             log.error("feed %s failed: %s", feed.url, exc)
             store.add_dead_letter(DeadLetter(stage=Stage.FEED, url=feed.url, feed_url=feed.url,

@@ -306,7 +306,9 @@ def _now(now: datetime | None) -> datetime:
 
 
 def check_ready(settings: Settings) -> list[str]:
-    """Fail fast on bad configuration: feeds file, data directory, store. Returns the feed groups."""
+    """Fail fast on bad configuration: feeds file, data directory, store, tagger config.
+
+    Returns the feed groups of the catalogue."""
     from vigil.config import load_feeds
 
     catalogue = load_feeds(settings.effective_feeds_file)
@@ -319,7 +321,16 @@ def check_ready(settings: Settings) -> list[str]:
     except OSError as exc:
         raise ConfigError(f"VIGIL_DATA_DIR {settings.data_dir} is not writable: {exc}") from exc
     check_store(settings)
+    check_tagger(settings)
     return sorted(catalogue.groups())
+
+
+def check_tagger(settings: Settings) -> None:
+    """Load the tagger's config (model table, indicator lexicon) now, so a bad file fails the plan task
+    rather than every group's tag task; the spaCy pipelines themselves are built on first use."""
+    from vigil.runtime import build_tagger
+
+    build_tagger(settings)
 
 
 def check_store(settings: Settings) -> None:

@@ -47,7 +47,8 @@ def test_small_edits_are_near_duplicates() -> None:
 
 def test_fingerprint_is_stable_and_handles_cjk() -> None:
     assert fingerprint(BASE) == fingerprint(BASE)
-    zh = "当地官员星期二表示，连日降雨导致河水上涨，三个村庄的居民已被转移到县城的临时安置点。志愿者说第一批大米已经运抵。"
+    zh = ("当地官员星期二表示，连日降雨导致河水上涨，三个村庄的居民已被转移到县城的临时安置点。"
+          "志愿者说第一批大米已经运抵。")
     zh_edit = zh.replace("星期二", "周二")
     assert similarity(fingerprint(zh)[0], fingerprint(zh_edit)[0]) >= NEAR_DUPLICATE_THRESHOLD
     assert fingerprint("too short") == ("", ())

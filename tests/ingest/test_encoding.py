@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from vigil.ingest.encoding import charset_from_content_type, decide_encoding, decode, normalise_charset
-from tests.ingest.conftest import fixture_bytes
+
+from .support import fixture_bytes
 
 RU = "Президент заявил, что переговоры о прекращении огня продолжатся в четверг в столице."
 FR = "Le président a déclaré que les négociations reprendront jeudi à la capitale, où règne une tension élevée."

@@ -11,7 +11,8 @@ from vigil.ingest.encoding import decide_encoding
 from vigil.ingest.extract import choose_date, extract_article, extract_html
 from vigil.ingest.urls import article_id
 from vigil.records import DateSource, FeedEntry, FetchedPage
-from tests.ingest.conftest import NOW, fixture_bytes
+
+from .support import NOW, fixture_bytes
 
 BASE = "http://127.0.0.1:9"
 

@@ -8,7 +8,8 @@ from vigil.errors import FeedError
 from vigil.ingest.encoding import decide_encoding
 from vigil.ingest.feeds import parse_feed
 from vigil.records import FeedSpec, FetchedPage
-from tests.ingest.conftest import NOW, fixture_bytes
+
+from .support import NOW, fixture_bytes
 
 BASE = "http://127.0.0.1:9"
 

@@ -11,7 +11,8 @@ import pytest
 
 from vigil.errors import BlockedURLError, FetchError
 from vigil.ingest.fetch import Fetcher, parse_retry_after
-from tests.ingest.conftest import NOW, FakeClock, Server, fixture_bytes, gzip_bytes, make_policy
+
+from .support import NOW, FakeClock, Server, fixture_bytes, gzip_bytes, make_policy
 
 PAGE = b"<!DOCTYPE html><html><head><title>t</title></head><body><p>hello</p></body></html>"
 

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from vigil.ingest import health
 from vigil.records import FeedState, FetchedPage
-from tests.ingest.conftest import NOW
+
+from .support import NOW
 
 URL = "https://example.org/feed"
 

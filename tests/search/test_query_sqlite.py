@@ -22,8 +22,8 @@ def test_or_of_text_stays_in_fts() -> None:
 def test_fields_become_bound_sql() -> None:
     where, params, match = compile_sqlite(parse("genocide country:SD lang:ar source:example.org"))
     assert match == '("genocide")'
-    assert where == ("(a.seq IN (SELECT seq FROM article_countries WHERE value = ?)) AND (a.language = ?) "
-                     "AND (a.source_domain = ?)")
+    assert where == ("(EXISTS (SELECT 1 FROM article_countries t WHERE t.value = ? AND t.seq = a.seq)) "
+                     "AND (a.language = ?) AND (a.source_domain = ?)")
     assert params == ["SD", "ar", "example.org"]
 
 
@@ -35,7 +35,7 @@ def test_date_range_is_bound_as_unix_seconds() -> None:
 
 def test_keyword_prefix_is_an_index_range() -> None:
     where, params, _ = compile_sqlite(parse("indicator:mass*"))
-    assert where == "(a.seq IN (SELECT seq FROM article_indicators WHERE value >= ? AND value < ?))"
+    assert where == "(a.seq IN (SELECT t.seq FROM article_indicators t WHERE t.value >= ? AND t.value < ?))"
     assert params == ["mass", "mast"]
     assert prefix_upper_bound("ab") == "ac"
 
@@ -44,7 +44,7 @@ def test_text_or_field_goes_to_sql_subquery() -> None:
     where, params, match = compile_sqlite(parse("genocide OR country:SD"))
     assert match is None
     assert where == ("((a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)) OR "
-                     "(a.seq IN (SELECT seq FROM article_countries WHERE value = ?)))")
+                     "(a.seq IN (SELECT t.seq FROM article_countries t WHERE t.value = ?)))")
     assert params == ['"genocide"', "SD"]
 
 
@@ -62,7 +62,9 @@ def test_text_fields_are_fts_column_filters() -> None:
 
 def test_review_fields() -> None:
     where, params, _ = compile_sqlite(parse("review:confirmed"))
-    assert "r.status = ?" in where and params == ["confirmed"]
+    assert "r.status = ?" in where and where.startswith("(a.seq IN") and params == ["confirmed"]
+    where, params, _ = compile_sqlite(parse("massacre review:rejected"))
+    assert where.startswith("(EXISTS (SELECT 1 FROM events e WHERE e.seq = a.seq") and params == ["rejected"]
     where, params, _ = compile_sqlite(parse("review:pending"))
     assert "NOT EXISTS" in where and params == []
 

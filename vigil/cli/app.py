@@ -8,8 +8,14 @@ import traceback
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import click
 import typer
+
+from typer import exceptions as typer_exc
+
+try:  # Typer >= 0.29 vendors its own click; its exceptions are the ones raised
+    from typer._click import exceptions as click_exc
+except ImportError:  # pragma: no cover - older Typer on upstream click
+    from click import exceptions as click_exc  # type: ignore[no-redef]
 
 from vigil.errors import ConfigError, QueryError, VigilError
 from vigil.settings import Settings, load_settings
@@ -60,17 +66,22 @@ def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     debug = "--debug" in args
     try:
-        command.main(args=args, prog_name="vigil", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+        result = command.main(args=args, prog_name="vigil", standalone_mode=False)
+        if isinstance(result, int):  # typer.Exit(code) raised by a command comes back as its code
+            return result
+    except typer_exc.Exit as exc:
         return int(exc.exit_code or 0)
-    except click.exceptions.Abort:
+    except typer_exc.Abort:
         typer.echo("vigil: aborted", err=True)
         return 130
-    except click.UsageError as exc:
+    except click_exc.NoArgsIsHelpError as exc:
+        typer.echo(exc.format_message())
+        return 2
+    except click_exc.UsageError as exc:
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
         typer.echo(f"vigil: error: {exc.format_message()}{hint}", err=True)
         return 2
-    except click.ClickException as exc:
+    except click_exc.ClickException as exc:
         typer.echo(f"vigil: error: {exc.format_message()}", err=True)
         return exc.exit_code
     except QueryError as exc:
@@ -101,6 +112,6 @@ def _register_commands() -> None:
     global _registered
     if _registered:
         return
-    from vigil.cli import commands_ingest, commands_search  # noqa: F401
+    from vigil.cli import commands_ingest, commands_search, commands_web  # noqa: F401
 
     _registered = True

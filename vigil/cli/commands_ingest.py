@@ -20,6 +20,7 @@ from vigil.search.store import SearchRequest, Store
 @app.command()
 def ingest(
     feeds: Annotated[Path | None, typer.Option("--feeds", help="Feeds file (default: config/feeds.yaml).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Fetch feeds even if their TTL or back-off says wait.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
 ) -> None:
     """Fetch every feed in a feeds file, extract, tag and index the new articles."""
@@ -30,7 +31,7 @@ def ingest(
         with build_fetcher(settings) as fetcher, feed_progress(len(catalogue.feeds)) as progress:
             report = run_ingest(catalogue, store=store, fetcher=fetcher, tagger=build_tagger(settings),
                                 raw=build_raw(settings), max_articles=settings.max_articles_per_feed,
-                                progress=progress)
+                                progress=progress, force=force)
     finally:
         store.close()
     if json_out:
@@ -64,8 +65,9 @@ def demo(
                           f"served at {site.base_url}; store: {settings.store_path}")
             with build_fetcher(settings, extra_allow_hosts=("127.0.0.1",), per_host_delay=0) as fetcher, \
                     feed_progress(len(catalogue.feeds)) as progress:
+                # force: the demo re-reads every feed on each run to show that nothing is indexed twice
                 report = run_ingest(catalogue, store=store, fetcher=fetcher, tagger=build_tagger(settings),
-                                    raw=build_raw(settings), progress=progress)
+                                    raw=build_raw(settings), progress=progress, force=True)
         console.print(run_summary(report))
         if report.get("indexed") == 0 and report.get("known"):
             console.print(f"Nothing new: all {report.get('known')} articles were already known "

@@ -59,10 +59,12 @@ def _newest_first(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
     return list(entries)
 
 
-def fetch_feed(feed: FeedSpec, state: FeedState, *, fetcher: Fetcher,
+def fetch_feed(feed: FeedSpec, state: FeedState | None, *, fetcher: Fetcher,
                is_known: Callable[[Sequence[str]], set[str]], now: datetime, max_articles: int,
                workers: int = 4, min_interval: timedelta = timedelta(0), force: bool = False) -> FeedFetch:
-    """Fetch ``feed`` (conditional GET) and the pages of its entries that are not known yet."""
+    """Fetch ``feed`` (conditional GET) and the pages of its entries that are not known yet.
+    ``state`` None means a feed never fetched before."""
+    state = state or FeedState(url=feed.url)
     counts: Counter[str] = Counter()
     if not force and state.not_before is not None and now < state.not_before:
         counts["feed-backed-off"] += 1
@@ -142,7 +144,10 @@ def fetch_feed(feed: FeedSpec, state: FeedState, *, fetcher: Fetcher,
 def extract_pages(pairs: Sequence[Pair], *, feed_url: str | None, now: datetime,
                   raw: RawCapture | None = None,
                   ) -> tuple[list[ExtractedArticle], list[DeadLetter], dict[str, int]]:
-    """Extract every fetched page; keep the raw HTML (also of failures, so they can be re-extracted)."""
+    """Extract every fetched page; keep the raw HTML (also of failures, so they can be re-extracted).
+
+    Articles come back oldest first, so that within a batch the first copy of a syndicated story is
+    seen (and becomes the original) before its copies."""
     articles: list[ExtractedArticle] = []
     letters: list[DeadLetter] = []
     counts: Counter[str] = Counter()
@@ -164,4 +169,5 @@ def extract_pages(pairs: Sequence[Pair], *, feed_url: str | None, now: datetime,
             raw.put(article.id, page.body, article.url)
         counts["extracted"] += 1
         articles.append(article)
+    articles.sort(key=lambda a: (a.published_at, a.id))
     return articles, letters, dict(counts)

@@ -85,7 +85,7 @@ def _parse_date(value: str | None) -> datetime | None:
         when = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when  # keep the page's own offset
 
 
 def _readability_text(html: str, url: str | None) -> str:

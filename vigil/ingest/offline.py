@@ -1,4 +1,4 @@
-"""Functions behind the ingest CLI commands: ``vigil extract``, ``vigil feeds check``/``status``."""
+"""Functions behind the ingest CLI commands: ``vigil extract``, ``feeds check``/``status``, ``reextract``."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from typing import Any
 
 from vigil.errors import ExtractionError, FeedError, FetchError
 from vigil.ingest import health
-from vigil.ingest.extract import choose_date, extract_html
+from vigil.ingest.encoding import decide_encoding
+from vigil.ingest.extract import choose_date, extract_article, extract_html
 from vigil.ingest.feeds import parse_feed
 from vigil.ingest.fetch import Fetcher
-from vigil.records import FeedSpec, FeedState
+from vigil.ingest.raw import RawCapture
+from vigil.records import ExtractedArticle, FeedEntry, FeedSpec, FeedState, FetchedPage
 
 
 def read_saved_page(path: Path) -> bytes:
@@ -118,3 +120,16 @@ def status_rows(feeds: Sequence[FeedSpec], states: Iterable[FeedState],
             "next_due": health.next_due(state, timedelta(0)),
         })
     return rows
+
+
+def reextract(raw: RawCapture, article_id: str, *, fetched_at: datetime, now: datetime,
+              feed_url: str | None = None, entry: FeedEntry | None = None) -> ExtractedArticle | None:
+    """Run extraction again on a raw capture (``vigil reextract``); None if nothing is stored for the id.
+    ``fetched_at`` should be the stored article's fetch time so date provenance stays honest."""
+    html = raw.get(article_id)
+    url = raw.get_url(article_id)
+    if html is None or url is None:
+        return None
+    page = FetchedPage(requested_url=url, final_url=url, status=200, content_type="text/html", body=html,
+                       encoding=decide_encoding(html, None, "page"), fetched_at=fetched_at)
+    return extract_article(page, entry=entry, feed_url=feed_url, now=now)

@@ -18,6 +18,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from vigil.errors import TaggingError
 from vigil.nlp.gazetteer import (
     MULTI,
     actor_patterns,
@@ -36,6 +37,8 @@ from vigil.nlp.normalize import LemmaFn, WordStream, build_stream, no_lemmas
 from vigil.nlp.terms import Match, TermTrie, parse_pattern, select_longest
 
 STREAM_KEY = "vigil_words"
+TEXT_KEY = "vigil_text"
+"""``doc.user_data`` key where the tagger leaves the text it tokenised (``doc.text`` rebuilds it each time)."""
 EXTENSIONS = ("vigil_countries", "vigil_actors", "vigil_groups", "vigil_indicators", "vigil_unlisted")
 for _name in EXTENSIONS:
     if not Doc.has_extension(_name):
@@ -63,11 +66,14 @@ def get_stream(doc: Doc, lemma_fn: LemmaFn = no_lemmas) -> WordStream:
     stream = doc.user_data.get(STREAM_KEY)
     if isinstance(stream, WordStream):
         return stream
+    text = doc.user_data.get(TEXT_KEY)
+    if not isinstance(text, str):
+        text = doc.text  # rebuilt from the tokens on every access: read it once
     if doc.has_annotation("SENT_START"):
         bounds = [(s.start_char, s.end_char) for s in doc.sents]
     else:
-        bounds = [(0, len(doc.text))]
-    stream = build_stream(doc.text, split_paragraphs(doc.text, bounds), lemma_fn)
+        bounds = [(0, len(text))]
+    stream = build_stream(text, split_paragraphs(text, bounds), lemma_fn)
     doc.user_data[STREAM_KEY] = stream
     return stream
 
@@ -129,7 +135,11 @@ class CountryTagger:
         lang = nlp.lang if nlp.lang else MULTI
         self.trie = TermTrie(self.lemma_fn)
         for pat in country_patterns(lang, curated):
-            self.trie.add(parse_pattern(pat.source, cased=True), (pat.code, pat.kind, pat.ambiguous))
+            try:
+                parsed = parse_pattern(pat.source, cased=True)
+            except TaggingError as exc:
+                raise TaggingError(f"{path} (or CLDR names): country {pat.code}: {exc}") from exc
+            self.trie.add(parsed, (pat.code, pat.kind, pat.ambiguous))
         self.near = TermTrie(self.lemma_fn)
         for code, words in not_if_near(curated).items():
             for w in words:
@@ -171,7 +181,7 @@ class CountryTagger:
                 if not self._confirmed(doc, stream, m, code, ent, ents, sure):
                     continue
             kind = m.payload[1]  # type: ignore[index]
-            items.append({"code": code, "start": start, "end": end, "text": doc.text[start:end], "via": kind})
+            items.append({"code": code, "start": start, "end": end, "text": stream.text[start:end], "via": kind})
         doc._.vigil_countries = items
         _set_spans(doc, "vigil_countries", items, "code")
         return doc
@@ -186,7 +196,7 @@ class CountryTagger:
         if code in sure:
             return True
         words = stream.words
-        text = doc.text
+        text = stream.text
         first, last = words[m.start], words[m.end - 1]
         sent_start = stream.sent_bounds[first.sent][0]
         if m.start > 0:
@@ -226,7 +236,11 @@ class EntityTagger:
                         else group_patterns(lang, load_groups(path)))
         self.trie = TermTrie(self.lemma_fn)
         for pat in patterns:
-            self.trie.add(parse_pattern(pat.source, cased=True), (pat.id, pat.name, pat.kind, pat.country))
+            try:
+                parsed = parse_pattern(pat.source, cased=True)
+            except TaggingError as exc:
+                raise TaggingError(f"{path}: {what} id {pat.id}: {exc}") from exc
+            self.trie.add(parsed, (pat.id, pat.name, pat.kind, pat.country))
 
     def __call__(self, doc: Doc) -> Doc:
         stream = get_stream(doc, self.lemma_fn)
@@ -237,15 +251,15 @@ class EntityTagger:
             assert isinstance(m.payload, tuple)
             ident, name, kind, country = m.payload
             items.append({"id": ident, "name": name, "kind": kind, "country": country, "start": start,
-                          "end": end, "text": doc.text[start:end]})
+                          "end": end, "text": stream.text[start:end]})
         setattr(doc._, f"vigil_{self.what}", items)
         _set_spans(doc, f"vigil_{self.what}", items, "id")
         if self.what == "actors":
-            doc._.vigil_unlisted = self._unlisted(doc, items)
+            doc._.vigil_unlisted = self._unlisted(doc, stream.text, items)
         return doc
 
     @staticmethod
-    def _unlisted(doc: Doc, listed: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _unlisted(doc: Doc, text: str, listed: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         taken = [(i["start"], i["end"]) for i in listed]
         for key in ("vigil_countries", "vigil_groups"):
             taken.extend((i["start"], i["end"]) for i in (getattr(doc._, key) or ()))
@@ -255,8 +269,8 @@ class EntityTagger:
                 continue
             if any(s < end and start < e for s, e in taken):
                 continue
-            out.append({"id": None, "name": doc.text[start:end], "kind": label, "country": None,
-                        "start": start, "end": end, "text": doc.text[start:end]})
+            out.append({"id": None, "name": text[start:end], "kind": label, "country": None,
+                        "start": start, "end": end, "text": text[start:end]})
         return out
 
 

@@ -28,6 +28,7 @@ from vigil.nlp.terms import Match, TermTrie, parse_pattern, select_longest
 
 NEGATED_WEIGHT = 0.1
 NO_CONTEXT_WEIGHT = 0.4
+PARTIAL_CONTEXT_WEIGHT = 0.7
 REPORTED_WEIGHT = 0.85
 FULL_WEIGHT_THRESHOLD = 0.5
 """Hits at or above this weight count as evidence that the category is described."""
@@ -88,7 +89,7 @@ class IndicatorTagger:
                 for w in words:
                     self.context.add(parse_pattern(w), _Ctx(kind, kind))
         except TaggingError as exc:
-            raise TaggingError(f"indicator lexicon {lang}: {exc}") from exc
+            raise TaggingError(f"config/indicators/{lang}.yaml: {exc}") from exc
 
     def __call__(self, doc: Doc) -> Doc:
         if self.language is None:
@@ -142,21 +143,23 @@ class IndicatorTagger:
             (a, b), c = neg
             weight = NEGATED_WEIGHT
             label = "category" if c.kind == "negcat" else c.label
-            negated_by = f"{label}:{doc.text[words[a].start:words[b - 1].end]}"
+            negated_by = f"{label}:{stream.text[words[a].start:words[b - 1].end]}"
         elif self.requires.get(cid, False):
             w = self.cooccurrence_window
             has_target = near("civ", w) is not None
             self_violent = any(_overlaps(span, o) for o, _ in ctx.get("viol", ()))
             has_force = self_violent or near("armed", w) is not None or near("viol", w) is not None
-            if not (has_target and has_force):
+            if not (has_target or has_force):
                 weight = NO_CONTEXT_WEIGHT
+            elif not (has_target and has_force):
+                weight = PARTIAL_CONTEXT_WEIGHT
         historical = any(words[o[0]].sent == sent for o, _ in ctx.get("hist", ()))
         reported = any(words[o[0]].sent == sent for o, _ in ctx.get("rep", ()))
         if reported and weight == 1.0:
             weight = REPORTED_WEIGHT
         return {
-            "category": cid, "severity": cat.severity, "text": doc.text[start:end],
-            "sentence": stream.sentence_text(doc.text, sent), "sent": sent, "start": start, "end": end,
+            "category": cid, "severity": cat.severity, "text": stream.text[start:end],
+            "sentence": stream.sentence_text(sent), "sent": sent, "start": start, "end": end,
             "pattern": m.pattern.source, "lexicon_version": self.version, "weight": weight,
             "historical": historical, "reported_speech": reported, "negated_by": negated_by,
         }

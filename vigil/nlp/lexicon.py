@@ -24,6 +24,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _patterns(value: object) -> object:
+    """Pattern lists: None is empty; bare numbers (``- 1994`` in YAML) are patterns too."""
+    if value is None:
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value)
+    return value
+
+
 # --------------------------------------------------------------------------- indicators
 
 
@@ -70,13 +79,18 @@ class CategoryTriggers(_Model):
     @field_validator("triggers", "negative", mode="before")
     @classmethod
     def _none_is_empty(cls, value: object) -> object:
-        return () if value is None else value
+        return _patterns(value)
 
 
 class Cooccurrence(_Model):
     civilians: tuple[str, ...] = ()
     armed: tuple[str, ...] = ()
     violence: tuple[str, ...] = ()
+
+    @field_validator("civilians", "armed", "violence", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _patterns(value)
 
 
 class LanguageLexicon(_Model):
@@ -92,7 +106,14 @@ class LanguageLexicon(_Model):
     @field_validator("historical", "reported_speech", mode="before")
     @classmethod
     def _none_is_empty(cls, value: object) -> object:
-        return () if value is None else value
+        return _patterns(value)
+
+    @field_validator("negative_global", mode="before")
+    @classmethod
+    def _groups(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: _patterns(v) for k, v in value.items()}
+        return value
 
 
 # --------------------------------------------------------------------------- actors and groups
@@ -104,12 +125,23 @@ ActorType = Literal[
 ARMED_TYPES = frozenset({"state_force", "armed_group", "militia"})
 
 
+def _alias_table(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _patterns(v) for k, v in value.items()}
+    return value
+
+
 class Actor(_Model):
     id: str
     name: str
     type: ActorType
     country: str | None = None
     aliases: dict[str, tuple[str, ...]]
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _aliases(cls, value: object) -> object:
+        return _alias_table(value)
 
     @field_validator("id")
     @classmethod
@@ -148,6 +180,11 @@ class Group(_Model):
     countries: tuple[str, ...] = ()
     aliases: dict[str, tuple[str, ...]]
 
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _aliases(cls, value: object) -> object:
+        return _alias_table(value)
+
 
 class GroupsFile(_Model):
     """``config/groups.yaml``."""
@@ -173,6 +210,16 @@ class CountryEntry(_Model):
     places: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     ambiguous: tuple[str, ...] = ()
     not_if_near: tuple[str, ...] = ()
+
+    @field_validator("names", "demonyms", "places", mode="before")
+    @classmethod
+    def _tables(cls, value: object) -> object:
+        return {} if value is None else _alias_table(value)
+
+    @field_validator("ambiguous", "not_if_near", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _patterns(value)
 
 
 class CountriesFile(_Model):

@@ -85,12 +85,13 @@ class Word:
 class WordStream:
     """All words of a doc plus its sentence boundaries (character offsets)."""
 
+    text: str
     words: tuple[Word, ...]
     sent_bounds: tuple[tuple[int, int], ...]
 
-    def sentence_text(self, text: str, index: int) -> str:
+    def sentence_text(self, index: int) -> str:
         start, end = self.sent_bounds[index]
-        return text[start:end].strip()
+        return self.text[start:end].strip()
 
 
 def split_words(text: str) -> list[tuple[int, int, str]]:
@@ -111,4 +112,4 @@ def build_stream(text: str, sent_bounds: Sequence[tuple[int, int]], lemma_fn: Le
         raw = m.group()
         norm = normalise_word(raw)
         words.append(Word(start, m.end(), raw, norm, lemma_fn(norm), sent))
-    return WordStream(tuple(words), bounds)
+    return WordStream(text, tuple(words), bounds)

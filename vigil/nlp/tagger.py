@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from vigil.errors import TaggingError
-from vigil.nlp.components import STREAM_KEY
+from vigil.nlp.components import STREAM_KEY, TEXT_KEY
 from vigil.nlp.events import Located, build_events
 from vigil.nlp.language import detect_language, iso639_1
 from vigil.nlp.lexicon import load_indicators
@@ -111,6 +112,12 @@ class Tagger:
         """Tag an ingested article (its language is already decided)."""
         return self.tag(TagInput.from_article(article))
 
+    def warm_up(self, languages: Iterable[str]) -> None:
+        """Build the pipelines of ``languages`` now (before forking workers, they then share them)."""
+        for lang in languages:
+            self.pipeline(lang)
+        detect_language("warm up the language detector with a sentence")
+
     def tag_many(self, items: Iterable[TagInput], *, batch_size: int = 32, n_process: int = 1) -> Iterator[Tags]:
         """Tags for every item, in input order; ``n_process > 1`` uses worker processes."""
         if batch_size < 1:
@@ -120,8 +127,15 @@ class Tagger:
             for chunk in chunks:
                 yield from self._tag_chunk(chunk)
             return
-        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        with ctx.Pool(n_process, initializer=_init_worker, initargs=(self._spec(),)) as pool:
+        global _worker
+        if "fork" in multiprocessing.get_all_start_methods():
+            # Forked workers inherit this tagger and the pipelines it has built (shared copy-on-write).
+            _worker = self
+            pool = multiprocessing.get_context("fork").Pool(n_process)
+        else:
+            pool = multiprocessing.get_context("spawn").Pool(n_process, initializer=_init_worker,
+                                                             initargs=(self._spec(),))
+        with pool:
             for tags in pool.imap(_work, chunks, chunksize=1):
                 yield from tags
 
@@ -137,8 +151,8 @@ class Tagger:
         out: list[Tags | None] = [None] * len(chunk)
         for key, indexes in groups.items():
             nlp = self.pipeline(key).nlp
-            texts = (chunk[i].tagged_text for i in indexes)
-            for i, doc in zip(indexes, nlp.pipe(texts, batch_size=len(indexes)), strict=True):
+            docs = (_make_doc(nlp, chunk[i].tagged_text) for i in indexes)
+            for i, doc in zip(indexes, nlp.pipe(docs, batch_size=len(indexes)), strict=True):
                 out[i] = self._to_tags(doc, chunk[i], langs[i])
         return [t for t in out if t is not None]
 
@@ -203,6 +217,12 @@ def _entities(items: Sequence[dict[str, Any]], *, by_name: bool = False) -> tupl
     ]
     out.sort(key=lambda e: (-e.count, e.spans[0].start if e.spans else 0))
     return tuple(out)
+
+
+def _make_doc(nlp: Language, text: str) -> Doc:
+    doc = nlp.make_doc(text)
+    doc.user_data[TEXT_KEY] = text
+    return doc
 
 
 def _chunks(items: Iterable[TagInput], size: int) -> Iterator[list[TagInput]]:

@@ -17,7 +17,7 @@ from vigil.errors import TaggingError
 from vigil.nlp.normalize import WORD_RE, LemmaFn, Word, no_lemmas, normalise_word, raw_form
 
 TermKind = Literal["exact", "prefix", "suffix", "gap"]
-MAX_TERMS = 12
+MAX_TERMS = 24
 
 
 @dataclass(frozen=True, slots=True)

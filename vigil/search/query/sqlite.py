@@ -5,6 +5,8 @@ Built apart from execution (sqlite-utils style) and tested on its own. The contr
 
 - ``where`` refers to the articles table under the alias ``a`` (primary key ``a.seq``) and to the tag,
   event and review tables by name; every user value is a ``?`` parameter, in order, in ``params``.
+- With an FTS match the FTS table drives the join, so tag filters are correlated ``EXISTS`` probes (one
+  primary-key lookup per text hit); without one they are ``a.seq IN (...)`` lists that drive the scan.
 - ``fts_match``, when not ``None``, must be applied as ``articles_fts MATCH ?`` joined on
   ``articles_fts.rowid = a.seq``; it carries BM25 ranking and snippets. Text that cannot be expressed in
   one FTS expression (text ORed with a field, a negated text alone) goes into ``where`` as sub-queries.
@@ -54,7 +56,8 @@ def compile_sqlite(node: Node) -> SqliteQuery:
         else:
             rest.append(child)
     params: list[object] = []
-    parts = [_sql(child, params) for child in rest if not isinstance(child, MatchAll)]
+    correlated = bool(positive)
+    parts = [_sql(child, params, correlated) for child in rest if not isinstance(child, MatchAll)]
     match: str | None = None
     if positive:
         match = " AND ".join(f"({p})" for p in positive) + "".join(f" NOT ({n})" for n in negative)
@@ -104,36 +107,40 @@ def _is_fts(node: Node) -> bool:
     return False
 
 
-def _sql(node: Node, params: list[object]) -> str:
+def _sql(node: Node, params: list[object], correlated: bool) -> str:
     if isinstance(node, MatchAll):
         return "1"
     if _is_fts(node):
         params.append(fts_expression(node))
         return f"a.seq IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
     if isinstance(node, And):
-        return " AND ".join(f"({_sql(c, params)})" for c in node.children)
+        return " AND ".join(f"({_sql(c, params, correlated)})" for c in node.children)
     if isinstance(node, Or):
-        return " OR ".join(f"({_sql(c, params)})" for c in node.children)
+        return " OR ".join(f"({_sql(c, params, correlated)})" for c in node.children)
     if isinstance(node, Not):
-        return f"NOT ({_sql(node.child, params)})"
+        return f"NOT ({_sql(node.child, params, correlated)})"
     if isinstance(node, Field):
-        return _field_sql(node, params)
+        return _field_sql(node, params, correlated)
     raise QueryError(f"cannot compile {type(node).__name__}")  # pragma: no cover
 
 
-def _field_sql(node: Field, params: list[object]) -> str:
+def _field_sql(node: Field, params: list[object], correlated: bool) -> str:
     value = node.value
     if isinstance(value, DateRange):
         return date_sql("a.published_at", value.start, value.end, params)
     if node.name == "review":
-        if value.text == "pending":
-            return ("a.seq IN (SELECT e.seq FROM events e WHERE NOT EXISTS "
-                    "(SELECT 1 FROM reviews r WHERE r.event_id = e.id))")
-        params.append(value.text)
-        return "a.seq IN (SELECT e.seq FROM events e JOIN reviews r ON r.event_id = e.id WHERE r.status = ?)"
+        pending = "NOT EXISTS (SELECT 1 FROM reviews r WHERE r.event_id = e.id)"
+        if value.text != "pending":
+            params.append(value.text)
+            pending = "EXISTS (SELECT 1 FROM reviews r WHERE r.event_id = e.id AND r.status = ?)"
+        if correlated:
+            return f"EXISTS (SELECT 1 FROM events e WHERE e.seq = a.seq AND {pending})"
+        return f"a.seq IN (SELECT e.seq FROM events e WHERE {pending})"
     if node.name in TAG_TABLES:
-        cond = _value_condition("value", value, params)
-        return f"a.seq IN (SELECT seq FROM {TAG_TABLES[node.name]} WHERE {cond})"
+        cond = _value_condition("t.value", value, params)
+        if correlated:
+            return f"EXISTS (SELECT 1 FROM {TAG_TABLES[node.name]} t WHERE {cond} AND t.seq = a.seq)"
+        return f"a.seq IN (SELECT t.seq FROM {TAG_TABLES[node.name]} t WHERE {cond})"
     if node.name in COLUMN_FIELDS:
         return _value_condition(COLUMN_FIELDS[node.name], value, params)
     raise QueryError(f"field {node.name!r} cannot be compiled for SQLite", position=node.pos)

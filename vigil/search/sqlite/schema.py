@@ -135,7 +135,87 @@ def _v1_initial(db: sqlite3.Connection) -> None:
     """)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial]
+def _v2_workspace(db: sqlite3.Connection) -> None:
+    """The analyst workspace (vigil.search.sqlite.review): audit trail, accounts, alert status, feedback."""
+    run_script(db, """
+    CREATE TABLE review_decisions (             -- append-only: never updated or deleted
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        at TEXT NOT NULL,
+        event_category TEXT NOT NULL,
+        event_country TEXT,
+        language TEXT NOT NULL,
+        lexicon_version TEXT NOT NULL,
+        data TEXT NOT NULL                      -- the full ReviewDecision as JSON
+    );
+    CREATE INDEX review_decisions_event ON review_decisions(event_id, id);
+    CREATE INDEX review_decisions_reviewer ON review_decisions(reviewer, id);
+    CREATE TRIGGER review_decisions_no_update BEFORE UPDATE ON review_decisions BEGIN
+        SELECT RAISE(ABORT, 'review decisions are append-only');
+    END;
+    CREATE TRIGGER review_decisions_no_delete BEFORE DELETE ON review_decisions BEGIN
+        SELECT RAISE(ABORT, 'review decisions are append-only');
+    END;
+    CREATE INDEX events_queue ON events(severity DESC, day DESC);
+    CREATE INDEX events_country_day ON events(country, day DESC);
+
+    CREATE TABLE users (
+        username TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        token_hash TEXT NOT NULL UNIQUE,
+        username TEXT NOT NULL REFERENCES users(username),
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE web_sessions (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE login_failures (key TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE INDEX login_failures_key ON login_failures(key, at);
+
+    CREATE TABLE alert_status_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        alert_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX alert_status_log_alert ON alert_status_log(alert_id, id);
+
+    CREATE TABLE negative_contexts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        category TEXT NOT NULL,
+        language TEXT NOT NULL,
+        pattern TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        decision_id INTEGER,
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE feedback_versions (           -- one row per change of the negative contexts
+        version INTEGER PRIMARY KEY AUTOINCREMENT,
+        change TEXT NOT NULL,
+        by TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    """)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_workspace]
 """Ordered migrations; the schema version of a file is the number applied."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -46,7 +46,10 @@ def selection(node: Node, *, countries: Sequence[str] = (), languages: Sequence[
     where: list[str] = [] if compiled.where == "1" else [compiled.where]
     params: list[object] = list(compiled.params)
     if countries:
-        where.append(f"a.seq IN (SELECT seq FROM article_countries WHERE value IN ({_marks(countries)}))")
+        probe = "a.seq IN (SELECT t.seq FROM article_countries t WHERE t.value IN ({}))"
+        if compiled.fts_match is not None:  # FTS drives: probe per hit instead of listing every article
+            probe = "EXISTS (SELECT 1 FROM article_countries t WHERE t.seq = a.seq AND t.value IN ({}))"
+        where.append(probe.format(_marks(countries)))
         params.extend(c.upper() for c in countries)
     if languages:
         where.append(f"a.language IN ({_marks(languages)})")
