@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from vigil.config import FeedCatalogue
 from vigil.errors import FetchError, VigilError
-from vigil.ingest.collect import FeedFetch, extract_pages, fetch_feed
+from vigil.ingest.collect import extract_pages, fetch_feed
 from vigil.ingest.dedupe import pick_original
 from vigil.ingest.fetch import Fetcher
 from vigil.ingest.raw import RawCapture
@@ -26,7 +26,9 @@ from vigil.records import (
     Article,
     DeadLetter,
     ExtractedArticle,
+    FeedEntry,
     FeedSpec,
+    FetchedPage,
     IndexedDocument,
     RunReport,
     Stage,
@@ -53,16 +55,6 @@ def now_utc() -> datetime:
 
 
 # --------------------------------------------------------------------------- steps
-
-
-def capture_raw(fetched: FeedFetch, raw: RawCapture | None) -> None:
-    """Keep the raw HTML of every fetched page, so extraction can be re-run later."""
-    if raw is None:
-        return
-    from vigil.ingest.urls import article_id
-
-    for _entry, page in fetched.pairs:
-        raw.put(article_id(page.final_url), page.body, page.final_url)
 
 
 def decide_language(article: ExtractedArticle, feed_language: str | None) -> Article:
@@ -155,13 +147,10 @@ def ingest_feed(
         return RunReport(counts={"feed-failed": 1}, feeds=1, started_at=now, finished_at=now_utc())
 
     counts.update(fetched.counts)
-    capture_raw(fetched, raw)
-    articles, extract_letters, extract_counts = extract_pages(fetched.pairs, feed_url=feed.url, now=now)
-    counts.update(extract_counts)
-    analysed = analyse(articles, feed_language=feed.language, tagger=tagger, store=store, now=now)
-    counts.update(analysed.counts)
-    counts.update(index(analysed.documents, store))
-    for letter in [*fetched.dead_letters, *extract_letters, *analysed.dead_letters]:
+    page_counts, letters = process_pages(fetched.pairs, feed_url=feed.url, feed_language=feed.language,
+                                         store=store, tagger=tagger, raw=raw, now=now)
+    counts.update(page_counts)
+    for letter in [*fetched.dead_letters, *letters]:
         store.add_dead_letter(letter)
     # The feed's new state (ETag, health) is saved last: a run killed before this point re-reads the feed.
     store.put_feed_state(fetched.state)
@@ -203,3 +192,108 @@ def run_ingest(
     report = report.model_copy(update={"finished_at": now_utc()})
     store.add_run_report(run_id or f"run-{started:%Y%m%dT%H%M%S%f}", report)
     return report
+
+
+# --------------------------------------------------------------------------- second chances
+
+
+def process_pages(
+    pairs: Sequence[tuple[FeedEntry, FetchedPage]],
+    *,
+    feed_url: str | None,
+    feed_language: str | None,
+    store: Store,
+    tagger: Tagger,
+    raw: RawCapture | None,
+    now: datetime,
+) -> tuple[Counter[str], list[DeadLetter]]:
+    """Extract, analyse and index already-fetched pages; return counts and the new dead letters."""
+    counts: Counter[str] = Counter()
+    articles, letters, extract_counts = extract_pages(pairs, feed_url=feed_url, now=now, raw=raw)
+    counts.update(extract_counts)
+    analysed = analyse(articles, feed_language=feed_language, tagger=tagger, store=store, now=now)
+    counts.update(analysed.counts)
+    counts.update(index(analysed.documents, store))
+    return counts, [*letters, *analysed.dead_letters]
+
+
+def retry_dead_letters(
+    feeds: FeedCatalogue,
+    *,
+    store: Store,
+    fetcher: Fetcher,
+    tagger: Tagger,
+    raw: RawCapture | None = None,
+    limit: int = 1000,
+) -> RunReport:
+    """Try every retryable dead letter again. A success resolves the letter; a new failure resolves it
+    and records a fresh letter with one more attempt, so the history stays visible."""
+    now = now_utc()
+    by_url = {f.url: f for f in feeds.feeds}
+    counts: Counter[str] = Counter()
+    for stored in store.dead_letters(retryable=True, limit=limit):
+        letter = stored.letter
+        feed = by_url.get(letter.feed_url or "")
+        if letter.stage == Stage.FEED:
+            if feed is None:
+                counts["retry-skipped-unknown-feed"] += 1
+                continue
+            part = ingest_feed(feed, store=store, fetcher=fetcher, tagger=tagger, raw=raw, now=now, force=True)
+            ok = part.get("feed-failed") == 0
+            counts.update(part.counts)
+            new_letters: list[DeadLetter] = []
+        else:
+            try:
+                page = fetcher.fetch(letter.url, kind="page")
+            except FetchError as exc:
+                ok, new_letters = False, [letter.model_copy(update={
+                    "reason": exc.reason, "detail": str(exc)[:500], "retryable": exc.retryable,
+                    "attempts": letter.attempts + 1, "at": now})]
+            else:
+                entry = FeedEntry(feed_url=letter.feed_url or letter.url, url=letter.url, title="")
+                part_counts, new_letters = process_pages(
+                    [(entry, page)], feed_url=letter.feed_url, feed_language=feed.language if feed else None,
+                    store=store, tagger=tagger, raw=raw, now=now)
+                counts.update(part_counts)
+                ok = not new_letters
+                new_letters = [x.model_copy(update={"attempts": letter.attempts + 1}) for x in new_letters]
+        store.resolve_dead_letter(stored.id)
+        for new in new_letters:
+            store.add_dead_letter(new)
+        counts["retry-succeeded" if ok else "retry-failed"] += 1
+    return RunReport(counts=dict(counts), started_at=now, finished_at=now_utc())
+
+
+def reextract_articles(
+    article_ids: Iterable[str],
+    *,
+    store: Store,
+    raw: RawCapture,
+    tagger: Tagger,
+) -> RunReport:
+    """Run extraction again on raw captures (when the extractor improved), then re-tag and re-index."""
+    from vigil.ingest.offline import reextract
+
+    now = now_utc()
+    counts: Counter[str] = Counter()
+    for article_id in article_ids:
+        existing = store.get(article_id)
+        fetched_at = existing.article.fetched_at if existing else now
+        feed_url = existing.article.feed_url if existing else None
+        try:
+            article = reextract(raw, article_id, fetched_at=fetched_at, now=now, feed_url=feed_url)
+        except VigilError as exc:
+            store.add_dead_letter(DeadLetter(stage=Stage.EXTRACT, url=existing.article.url if existing else article_id,
+                                             feed_url=feed_url, reason="reextract-failed", detail=str(exc)[:500],
+                                             at=now))
+            counts["reextract-failed"] += 1
+            continue
+        if article is None:
+            counts["no-raw-capture"] += 1
+            continue
+        language = existing.article.language if existing else None
+        analysed = analyse([article], feed_language=language, tagger=tagger, store=store, now=now)
+        for letter in analysed.dead_letters:
+            store.add_dead_letter(letter)
+        counts.update(index(analysed.documents, store))
+    return RunReport(counts=dict(counts), started_at=now, finished_at=now_utc())

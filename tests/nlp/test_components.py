@@ -149,3 +149,28 @@ def test_components_work_without_an_indicator_lexicon(fixture_config: Path) -> N
     doc = xx("Massacre in Sudan")
     assert doc._.vigil_indicators == []
     assert [c["code"] for c in doc._.vigil_countries] == ["SD"]
+
+
+def test_match_scores_are_a_sports_context_in_any_language(fixture_config: Path, en: Language) -> None:
+    [hit] = en("The visitors suffered a massacre, losing 7-0 to the hosts with soldiers watching.")._.vigil_indicators
+    assert hit["negated_by"] == "sports:7-0"
+    fr = blank("fr", fixture_config)
+    [fr_hit] = fr("Un vrai massacre au Parc : 6 – 0 pour Paris contre des civils.")._.vigil_indicators
+    assert fr_hit["weight"] < 0.5
+
+
+def test_a_negative_word_covering_the_trigger_cancels_it(tmp_path: Path, fixture_config: Path) -> None:
+    import shutil
+
+    shutil.copytree(fixture_config, tmp_path / "c")
+    lex = tmp_path / "c" / "indicators" / "en.yaml"
+    lex.write_text(lex.read_text("utf-8").replace("negative: [election]", "negative: [election, massacre game]"),
+                   "utf-8")
+    nlp = blank("en", tmp_path / "c")
+    [hit] = nlp("Soldiers played the massacre game with children.")._.vigil_indicators
+    assert hit["negated_by"] == "category:massacre game"
+
+
+def test_historical_sentences_skip_the_cooccurrence_rule(en: Language) -> None:
+    [hit] = en("Thirty years ago the massacre took place, and in 1994 it was remembered.")._.vigil_indicators
+    assert hit["historical"] is True and hit["weight"] == 1.0

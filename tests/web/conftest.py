@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Callable, Iterator
@@ -70,13 +71,19 @@ class AlertStore(SqliteStore):
         return [r for r in rows if country is None or r["country"] == country][:limit]
 
 
+@functools.cache
+def password_hash() -> str:
+    """One Argon2 hash for all test accounts (hashing is slow on purpose)."""
+    return hash_password(PASSWORD)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[AlertStore]:
     s = AlertStore(tmp_path / "vigil.sqlite3")
     s.upsert(documents())
     reviews = review_store_for(s)
     for name in ("viewer", "analyst", "admin"):
-        reviews.add_user(f"{name}1", hash_password(PASSWORD), name)  # type: ignore[arg-type]
+        reviews.add_user(f"{name}1", password_hash(), name)  # type: ignore[arg-type]
     yield s
     s.close()
 

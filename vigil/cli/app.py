@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
-
 from typer import exceptions as typer_exc
 
 try:  # Typer >= 0.29 vendors its own click; its exceptions are the ones raised

@@ -20,7 +20,7 @@ from vigil.search.store import SearchRequest, Store
 @app.command()
 def ingest(
     feeds: Annotated[Path | None, typer.Option("--feeds", help="Feeds file (default: config/feeds.yaml).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Fetch feeds even if their TTL or back-off says wait.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Fetch feeds even if TTL or back-off says wait.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
 ) -> None:
     """Fetch every feed in a feeds file, extract, tag and index the new articles."""

@@ -126,10 +126,21 @@ def extract_html(html: str | bytes, *, url: str | None, now: datetime, summary: 
         text, method = summary.strip(), "feed-summary"
     if len(text) < NO_TEXT_BELOW:
         raise ExtractionError(f"no article text ({len(text)} characters)", url=where, reason="no-text")
+    title = (meta.get("title") or "").strip()
+    text = without_leading_title(text, title)
     authors = tuple(a.strip() for a in re.split(r";|\|", meta.get("author") or "") if a.strip())
-    return Extraction(title=(meta.get("title") or "").strip(), text=text, authors=authors,
+    return Extraction(title=title, text=text, authors=authors,
                       page_date=_parse_date(meta.get("date")), declared_language=declared,
                       canonical_url=canonical, method=method)
+
+
+def without_leading_title(text: str, title: str) -> str:
+    """Drop the headline when it is repeated as the text's first line (an ``<h1>`` inside ``<article>``),
+    so the title is indexed once and snippets do not repeat it."""
+    first, _, rest = text.partition("\n")
+    if title and rest.strip() and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest.strip()
+    return text
 
 
 def plausible(when: datetime | None, now: datetime) -> bool:

@@ -53,6 +53,18 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+def _scores(stream: WordStream) -> list[tuple[int, int]]:
+    """Word spans that look like match scores ("7-0", "6 – 1"): a sports context in every language."""
+    out = []
+    words = stream.words
+    for i in range(len(words) - 1):
+        a, b = words[i], words[i + 1]
+        if (a.raw.isdigit() and b.raw.isdigit() and len(a.raw) <= 2 and len(b.raw) <= 2
+                and stream.text[a.end:b.start].strip() in ("-", "–")):
+            out.append((i, i + 2))
+    return out
+
+
 class IndicatorTagger:
     def __init__(self, nlp: Language, config_dir: str, language: str, negative_window: int,
                  cooccurrence_window: int) -> None:
@@ -109,6 +121,8 @@ class IndicatorTagger:
         for c in self.context.find(stream.words):
             assert isinstance(c.payload, _Ctx)
             ctx[c.payload.kind].append(((c.start, c.end), c.payload))
+        for score in _scores(stream):
+            ctx["neg"].append((score, _Ctx("neg", "sports")))
         for item in doc._.vigil_groups or ():
             ctx["civ"].append((_word_index(stream, item["start"], item["end"]), _Ctx("civ", "group")))
         for item in doc._.vigil_actors or ():
@@ -130,26 +144,36 @@ class IndicatorTagger:
         weight = 1.0
         negated_by: str | None = None
 
-        def near(kind: str, window: int, label: str | None = None) -> tuple[tuple[int, int], _Ctx] | None:
+        def near(kind: str, window: int, label: str | None = None, *, overlap: bool = False,
+                 sentence: bool = False) -> tuple[tuple[int, int], _Ctx] | None:
             for other, c in ctx.get(kind, ()):
                 if label is not None and c.label != label:
                     continue
-                if not _overlaps(span, other) and _gap(span, other) < window:
+                if _overlaps(span, other):
+                    if overlap:
+                        return other, c
+                    continue
+                if _gap(span, other) < window or (sentence and words[other[0]].sent == sent):
                     return other, c
             return None
 
-        neg = near("negcat", self.negative_window, cid) or near("neg", self.negative_window)
+        # A negative word anywhere in the sentence, or within the window, or covering the trigger itself
+        # ("exterminator" for "exterminat*"), cancels it.
+        neg = (near("negcat", self.negative_window, cid, overlap=True, sentence=True)
+               or near("neg", self.negative_window, overlap=True, sentence=True))
         if neg is not None:
             (a, b), c = neg
             weight = NEGATED_WEIGHT
             label = "category" if c.kind == "negcat" else c.label
             negated_by = f"{label}:{stream.text[words[a].start:words[b - 1].end]}"
-        elif self.requires.get(cid, False):
+        elif self.requires.get(cid, False) and not any(words[o[0]].sent == sent for o, _ in ctx.get("hist", ())):
+            # (naming a past atrocity at a commemoration or trial needs no violence words around it)
             w = self.cooccurrence_window
             has_target = near("civ", w) is not None
             self_violent = any(_overlaps(span, o) for o, _ in ctx.get("viol", ()))
-            has_force = self_violent or near("armed", w) is not None or near("viol", w) is not None
-            if not (has_target or has_force):
+            other_force = near("armed", w) is not None or near("viol", w) is not None
+            has_force = self_violent or other_force
+            if not (has_target or other_force):
                 weight = NO_CONTEXT_WEIGHT
             elif not (has_target and has_force):
                 weight = PARTIAL_CONTEXT_WEIGHT
