@@ -64,6 +64,12 @@ def _peak_mb() -> float:
     return max(own, kids) / 1024.0
 
 
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run_mode(mode: str, n_process: int, articles: list[str]) -> dict[str, float]:
     import spacy
 
@@ -72,12 +78,14 @@ def run_mode(mode: str, n_process: int, articles: list[str]) -> dict[str, float]
         nlp = spacy.load(MODEL)
         nlp("warm up")
         loaded = time.perf_counter()
+        cpu0 = _cpu()
         for text in articles:
             nlp(text)
     elif mode == "ner":
         nlp = spacy.load(MODEL, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"])
         nlp("warm up")
         loaded = time.perf_counter()
+        cpu0 = _cpu()
         for _ in nlp.pipe(articles, batch_size=64, n_process=n_process):
             pass
     else:
@@ -87,12 +95,15 @@ def run_mode(mode: str, n_process: int, articles: list[str]) -> dict[str, float]
         tagger.warm_up(["en"])
         tagger.tag(TagInput(id="w", text="warm up"))
         loaded = time.perf_counter()
+        cpu0 = _cpu()
         items = (TagInput(id=str(i), text=t) for i, t in enumerate(articles))
         for _ in tagger.tag_many(items, batch_size=64, n_process=n_process):
             pass
     done = time.perf_counter()
+    cpu = _cpu() - cpu0
     return {"articles": len(articles), "load_s": round(loaded - t0, 2), "seconds": round(done - loaded, 2),
-            "articles_per_s": round(len(articles) / (done - loaded), 2), "peak_mb": round(_peak_mb())}
+            "articles_per_s": round(len(articles) / (done - loaded), 2), "peak_mb": round(_peak_mb()),
+            "cpu_ms_per_article": round(1000 * cpu / len(articles), 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,14 +127,15 @@ def main(argv: list[str] | None = None) -> int:
     naive = Path(str(texts) + ".naive")
     naive.write_text(json.dumps(articles[: args.naive_articles]), encoding="utf-8")
     results: dict[str, dict[str, float]] = {}
+    load_before = f"{os.getloadavg()[0]:.2f}"
     try:
         for name, mode, n, path in (("naive (full model, nlp(text) each)", "naive", 1, naive),
                                     ("spaCy NER alone, 1 process", "ner", 1, texts),
                                     ("spaCy NER alone, 2 processes", "ner", 2, texts),
                                     ("vigil tagging stage, 1 process", "vigil", 1, texts),
                                     ("vigil tagging stage, 2 processes", "vigil", 2, texts)):
-            out = subprocess.run([sys.executable, __file__, "--mode", mode, "--n-process", str(n), "--texts", str(path)],
-                                 check=True, capture_output=True, text=True)
+            cmd = [sys.executable, __file__, "--mode", mode, "--n-process", str(n), "--texts", str(path)]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True)
             results[name] = json.loads(out.stdout.strip().splitlines()[-1])
             print(f"{name}: {results[name]}", file=sys.stderr)
     finally:
@@ -131,15 +143,21 @@ def main(argv: list[str] | None = None) -> int:
         naive.unlink(missing_ok=True)
     base = results["naive (full model, nlp(text) each)"]["articles_per_s"]
     print(f"{args.articles} articles of {args.words} words (naive baseline on {args.naive_articles})\n")
-    print("| mode | articles/s | x naive | load s | peak MB per process |\n|---|---|---|---|---|")
+    print(f"Load average before/after: {load_before} / {os.getloadavg()[0]:.2f} (2 cores)\n")
+    print("| mode | articles/s | x naive | CPU ms/article | load s | peak MB per process |\n"
+          "|---|---|---|---|---|---|")
     for name, r in results.items():
-        print(f"| {name} | {r['articles_per_s']:.1f} | {r['articles_per_s'] / base:.2f} | {r['load_s']} "
-              f"| {r['peak_mb']} |")
+        print(f"| {name} | {r['articles_per_s']:.1f} | {r['articles_per_s'] / base:.2f} | {r['cpu_ms_per_article']} "
+              f"| {r['load_s']} | {r['peak_mb']} |")
     for n in (1, 2):
         v = results[f"vigil tagging stage, {n} process{'es' if n > 1 else ''}"]["articles_per_s"]
         ner = results[f"spaCy NER alone, {n} process{'es' if n > 1 else ''}"]["articles_per_s"]
         print(f"\n{n} process(es): vigil / NER alone = {v / ner:.2f} (bar >= 0.75); vigil / naive = {v / base:.2f} "
               "(bar >= 3)")
+    cpu = {k: r["cpu_ms_per_article"] for k, r in results.items()}
+    print(f"\nCPU per article: vigil / NER alone = "
+          f"{cpu['spaCy NER alone, 1 process'] / cpu['vigil tagging stage, 1 process']:.2f} (as a rate); "
+          f"naive / vigil = {cpu['naive (full model, nlp(text) each)'] / cpu['vigil tagging stage, 1 process']:.2f}")
     return 0
 
 

@@ -73,7 +73,7 @@ def settings() -> Settings:
             return base
         log.info("Elasticsearch settings from the Airflow connection %r", ES_CONN_ID)
         overrides = es_overrides(host=conn.host, port=conn.port, schema=conn.schema, password=conn.password,
-                                 extra=conn.extra_dejson)
+                                 extra=conn.extra_dejson, conn_type=conn.conn_type)
         return load_settings(**overrides)  # explicit values win over VIGIL_* variables
 
 

@@ -81,6 +81,8 @@ def test_es_overrides_from_connection_fields() -> None:
                                 extra={"api_key": "x", "ca_cert": "/etc/ca.pem"}) == \
         {"es_url": "https://es.example.org:9243", "es_api_key": "x", "es_ca_cert": "/etc/ca.pem"}
     assert staging.es_overrides(host="es", schema="weird")["es_url"] == "https://es"
+    assert staging.es_overrides(host="elasticsearch", port=9200, conn_type="http")["es_url"] == \
+        "http://elasticsearch:9200"  # AIRFLOW_CONN_VIGIL_ELASTICSEARCH=http://elasticsearch:9200
     with pytest.raises(ConfigError, match="has no host"):
         staging.es_overrides(host=None)
 

@@ -116,11 +116,14 @@ def dag_options(environ: Mapping[str, str]) -> DagOptions:
 
 
 def es_overrides(*, host: str | None, port: int | None = None, schema: str | None = None,
-                 password: str | None = None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                 password: str | None = None, extra: Mapping[str, Any] | None = None,
+                 conn_type: str | None = None) -> dict[str, Any]:
     """Settings overrides from the fields of an Airflow connection to Elasticsearch.
 
-    ``host`` may carry the scheme (``https://es.example.org``); otherwise ``schema`` (or ``extra.scheme``)
-    gives it, default ``https``. The API key is the connection's password or ``extra.api_key``.
+    ``host`` may carry the scheme (``https://es.example.org``); otherwise the first of ``extra.scheme``,
+    ``schema`` and ``conn_type`` that is ``http`` or ``https`` gives it (a URI connection
+    ``http://elasticsearch:9200`` has conn_type ``http``), default ``https``. The API key is the
+    connection's password or ``extra.api_key``; ``extra.ca_cert`` is a CA certificate path.
     """
     extra = dict(extra or {})
     if not host:
@@ -128,9 +131,8 @@ def es_overrides(*, host: str | None, port: int | None = None, schema: str | Non
     if "://" in host:
         url = host.rstrip("/")
     else:
-        scheme = (extra.get("scheme") or schema or "https").lower()
-        if scheme not in ("http", "https"):
-            scheme = "https"
+        candidates = (str(c).lower() for c in (extra.get("scheme"), schema, conn_type) if c)
+        scheme = next((c for c in candidates if c in ("http", "https")), "https")
         url = f"{scheme}://{host}"
     if port and not re.search(r":\d+$", url.split("://", 1)[1]):
         url = f"{url}:{port}"

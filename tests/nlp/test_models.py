@@ -30,8 +30,7 @@ def test_ner_settles_jordan_and_keeps_unlisted_entities(tagger: Tagger) -> None:
     assert [g.id for g in tags.groups] == ["masalit"]
 
 
-def test_lemmas_match_inflected_triggers(tagger: Tagger) -> None:
-    tags = tagger.tag(TagInput(id="l", language="en", text="Civilians are killed and villages are razed."))
-    assert "mass_killing" not in {h.category for h in tags.indicators}  # "civilians were killed" needs be+kill
-    tags = tagger.tag(TagInput(id="l2", language="en", text="Soldiers said civilians are killed daily."))
-    assert [h.pattern for h in tags.indicators] == ["civilians were killed"]
+def test_lemmas_match_inflected_triggers(tagger: Tagger, blank_tagger: Tagger) -> None:
+    item = TagInput(id="l", language="en", text="Soldiers said civilians are killed daily.")
+    assert [h.pattern for h in tagger.tag(item).indicators] == ["civilians were killed"]
+    assert blank_tagger.tag(item).indicators == ()  # no lemmas on a blank pipeline: "are" is not "were"

@@ -18,7 +18,9 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from search.factories import make_document
+
 from vigil.records import IndexedDocument
+from vigil.search.alerts import Alert, AlertEvidence, alert_id
 from vigil.search.review import QueueFilter, review_store_for
 from vigil.search.sqlite import SqliteStore
 from vigil.web.app import create_app
@@ -56,19 +58,22 @@ def documents() -> list[IndexedDocument]:
     ]
 
 
-class AlertStore(SqliteStore):
-    """A store that already has the alerts API the alerts module will add."""
+def alerts() -> list[Alert]:
+    def make(country: str, category: str, severity: int, urgency: str, days_ago: int,
+             evidence: tuple[AlertEvidence, ...] = ()) -> Alert:
+        day = (NOW - timedelta(days=days_ago)).date()
+        return Alert(id=alert_id(country, category, day), country=country, category=category, day=day,
+                     level="alert", severity=severity, urgency=urgency, score=9.0, baseline_median=1.0,  # type: ignore[arg-type]
+                     baseline_mad=0.5, baseline_days=28, z=6.0, reports=3, independent_sources=2,
+                     evidence=evidence, computed_at=NOW)
 
-    def alerts(self, country: str | None = None, limit: int = 100) -> list[dict[str, object]]:
-        rows: list[dict[str, object]] = [
-            {"id": "a-sd-1", "country": "SD", "category": "mass_killing", "severity": 5, "urgency": "high",
-             "opened_at": (NOW - timedelta(days=1)).isoformat(),
-             "evidence": [{"id": "x", "title": "Gunmen attack villagers near the river town",
-                           "url": "https://example.org/news/attack", "source_domain": "example.org"}]},
-            {"id": "a-mm-1", "country": "MM", "category": "detention", "severity": 4, "urgency": "low",
-             "opened_at": (NOW - timedelta(days=2)).isoformat(), "evidence": []},
-        ]
-        return [r for r in rows if country is None or r["country"] == country][:limit]
+    proof = AlertEvidence(id="x", event_id="e", url="https://example.org/news/attack",
+                          title="Gunmen attack villagers near the river town", source_domain="example.org",
+                          language="en", published_at=NOW - timedelta(days=3), severity=5, confidence=0.8)
+    return [make("SD", "mass_killing", 5, "high", 1, (proof,)), make("MM", "detention", 4, "low", 2)]
+
+
+AlertStore = SqliteStore
 
 
 @functools.cache
@@ -81,9 +86,10 @@ def password_hash() -> str:
 def store(tmp_path: Path) -> Iterator[AlertStore]:
     s = AlertStore(tmp_path / "vigil.sqlite3")
     s.upsert(documents())
+    s.put_alerts(alerts())
     reviews = review_store_for(s)
     for name in ("viewer", "analyst", "admin"):
-        reviews.add_user(f"{name}1", password_hash(), name)  # type: ignore[arg-type]
+        reviews.add_user(f"{name}1", password_hash(), name)  # type: ignore[arg-type,unused-ignore]
     yield s
     s.close()
 

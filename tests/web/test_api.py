@@ -12,8 +12,9 @@ from fastapi import FastAPI
 
 from vigil.search.review import review_store_for
 from vigil.search.sqlite import SqliteStore
+from vigil.web import views
 
-from .conftest import AlertStore, TestClient, api_headers, first_event, login
+from .conftest import AlertStore, TestClient, alerts, api_headers, first_event, login
 
 
 def test_public_search_shows_highlights_facets_and_trend(client: TestClient) -> None:
@@ -62,7 +63,7 @@ def test_exports_stream_every_hit_as_csv_and_json_lines(client: TestClient) -> N
 
 def test_country_page_data(client: TestClient) -> None:
     body = client.get("/api/countries/sd").json()
-    assert body["code"] == "SD" and body["articles"] == 4
+    assert body["code"] == "SD" and body["events"] == 4
     keys = {s["key"] for s in body["trend"]["series"]}
     assert {"mass_killing", "forced_displacement", "incitement"} <= keys and body["trend"]["stacked"]
     assert body["actors"][0]["value"] == "rsf"
@@ -70,7 +71,7 @@ def test_country_page_data(client: TestClient) -> None:
     assert body["evidence"][0]["event"]["country"] == "SD"
     dates = [e["published_at"] for e in body["evidence"]]
     assert dates == sorted(dates, reverse=True)
-    assert [a["id"] for a in body["alerts"]["alerts"]] == ["a-sd-1"]
+    assert [a["country"] for a in body["alerts"]["alerts"]] == ["SD"]
     assert client.get("/api/countries/Sudan").status_code == 404
 
 
@@ -196,37 +197,33 @@ def test_oversized_payloads_are_refused(client: TestClient, store: SqliteStore) 
     assert response.status_code == 413
 
 
-def test_alerts_by_severity_acknowledge_and_close(client: TestClient) -> None:
+def test_alerts_by_severity_acknowledge_and_close(client: TestClient, store: SqliteStore) -> None:
+    sd, mm = (a.id for a in alerts())
     assert client.get("/api/alerts").status_code == 401
     login(client, "viewer1")
     h = api_headers(client)
-    assert [a["id"] for a in client.get("/api/alerts").json()["alerts"]] == ["a-sd-1", "a-mm-1"]
-    assert client.post("/api/alerts/a-sd-1/status", json={"status": "acknowledged"}, headers=h).status_code == 403
+    shown = client.get("/api/alerts").json()["alerts"]
+    assert [a["id"] for a in shown] == [sd, mm]
+    assert shown[0]["evidence"][0]["source_domain"] == "example.org"
+    assert client.post(f"/api/alerts/{sd}/status", json={"status": "acknowledged"}, headers=h).status_code == 403
     client.post("/logout", data={"csrf_token": h["X-CSRF-Token"]})
     login(client, "analyst1")
     h = api_headers(client)
-    ack = client.post("/api/alerts/a-sd-1/status", json={"status": "acknowledged"}, headers=h)
+    ack = client.post(f"/api/alerts/{sd}/status", json={"status": "acknowledged"}, headers=h)
     assert ack.status_code == 200 and ack.json()["by"] == "analyst1"
-    client.post("/api/alerts/a-mm-1/status", json={"status": "closed"}, headers=h)
+    client.post(f"/api/alerts/{mm}/status", json={"status": "closed"}, headers=h)
     assert [a["id"] for a in client.get("/api/alerts").json()["alerts"]] == []
     everything = {a["id"]: a["status"] for a in client.get("/api/alerts", params={"status": "all"}).json()["alerts"]}
-    assert everything == {"a-sd-1": "acknowledged", "a-mm-1": "closed"}
-    assert client.post("/api/alerts/a-sd-1/status", json={"status": "gone"}, headers=h).status_code == 422
+    assert everything == {sd: "acknowledged", mm: "closed"}
+    assert store.get_alert(sd).status_by == "analyst1"  # type: ignore[union-attr]
+    assert client.post(f"/api/alerts/{sd}/status", json={"status": "gone"}, headers=h).status_code == 422
+    page = client.get("/alerts", params={"status": "all"}).text
+    assert "Gunmen attack villagers" in page and "acknowledged by analyst1" in page
 
 
-def test_alerts_feature_detected(tmp_path: object) -> None:
-    from pathlib import Path
-
-    from vigil.web.app import create_app
-
-    from .conftest import SECRET
-
-    plain = SqliteStore(Path(str(tmp_path)) / "plain.sqlite3")
-    try:
-        with TestClient(create_app(plain, secret_key=SECRET)) as c:
-            assert c.get("/api/countries/SD").json()["alerts"] == {"available": False, "alerts": []}
-    finally:
-        plain.close()
+def test_alerts_feature_detected(store: SqliteStore) -> None:
+    view = views.alerts_view(object(), review_store_for(store))  # type: ignore[arg-type]
+    assert view.available is False and view.alerts == []
 
 
 def test_feeds_health(client: TestClient, store: AlertStore) -> None:

@@ -68,7 +68,7 @@ def shot(driver: WebDriver, name: str) -> None:
     assert driver.save_screenshot(str(SHOTS / f"{name}.png"))
 
 
-def wait(driver: WebDriver) -> WebDriverWait:  # type: ignore[type-arg]
+def wait(driver: WebDriver) -> WebDriverWait:  # type: ignore[type-arg,unused-ignore]
     return WebDriverWait(driver, 10)
 
 
@@ -88,10 +88,12 @@ def test_analyst_journey(server: str, browser: WebDriver, store: AlertStore) -> 
     wait(b).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".hit mark")))
     assert b.find_element(By.ID, "total").text == "1"
     assert b.find_element(By.CSS_SELECTOR, ".hit mark").text.lower() == "villagers"
-    assert b.execute_script("return typeof Chart !== 'undefined' && Chart.getChart('trend') !== undefined")
+    wait(b).until(lambda d: d.execute_script("return Chart.getChart('trend') !== undefined"))
+    facet = wait(b).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#facets section a")))
+    assert str(facet.get_attribute("href")).endswith("country=SD")
     shot(b, "02-search")
 
-    b.find_element(By.LINK_TEXT, "SD").click()
+    b.find_element(By.CSS_SELECTOR, ".hit a[href='/countries/SD']").click()
     wait(b).until(ec.url_contains("/countries/SD"))
     assert b.execute_script("return Chart.getChart('country-trend').data.datasets.length") >= 3
     assert "rsf" in b.find_element(By.TAG_NAME, "main").text

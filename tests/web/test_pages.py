@@ -18,7 +18,9 @@ from .conftest import TestClient, csrf_of, first_event, login
 def test_search_page_highlights_and_escapes(client: TestClient) -> None:
     html = client.get("/search", params={"q": "villagers"}).text
     assert "<mark>villagers</mark>" in html.lower()
-    assert 'id="trend-data"' in html and "/static/chart.umd.min.js" in html
+    assert 'data-src="/api/search?q=villagers' in html and "/static/search.js" in html
+    full = client.get("/search", params={"q": "villagers", "full": "1"}).text
+    assert 'id="trend-data"' in full and "/search?q=villagers&amp;country=SD" in full
     assert "/api/export.csv?q=villagers" in html
     bad = client.get("/search", params={"q": '<script>alert(1)</script> AND ('})
     assert bad.status_code == 400 and "<script>alert(1)" not in bad.text and "^" in bad.text

@@ -69,10 +69,8 @@ def get_stream(doc: Doc, lemma_fn: LemmaFn = no_lemmas) -> WordStream:
     text = doc.user_data.get(TEXT_KEY)
     if not isinstance(text, str):
         text = doc.text  # rebuilt from the tokens on every access: read it once
-    if doc.has_annotation("SENT_START"):
-        bounds = [(s.start_char, s.end_char) for s in doc.sents]
-    else:
-        bounds = [(0, len(text))]
+    has_sents = doc.has_annotation("SENT_START")
+    bounds = [(s.start_char, s.end_char) for s in doc.sents] if has_sents else [(0, len(text))]
     stream = build_stream(text, split_paragraphs(text, bounds), lemma_fn)
     doc.user_data[STREAM_KEY] = stream
     return stream
@@ -133,10 +131,10 @@ class CountryTagger:
         path = Path(config_dir) / "countries.yaml"
         curated: CountriesFile | None = load_countries(path) if path.exists() else None
         lang = nlp.lang if nlp.lang else MULTI
-        self.trie = TermTrie(self.lemma_fn)
+        self.trie = TermTrie(self.lemma_fn, fold=True)
         for pat in country_patterns(lang, curated):
             try:
-                parsed = parse_pattern(pat.source, cased=True)
+                parsed = parse_pattern(pat.source, cased=True, fold=True)
             except TaggingError as exc:
                 raise TaggingError(f"{path} (or CLDR names): country {pat.code}: {exc}") from exc
             self.trie.add(parsed, (pat.code, pat.kind, pat.ambiguous))
@@ -234,10 +232,10 @@ class EntityTagger:
         if path.exists():
             patterns = (actor_patterns(lang, load_actors(path)) if what == "actors"
                         else group_patterns(lang, load_groups(path)))
-        self.trie = TermTrie(self.lemma_fn)
+        self.trie = TermTrie(self.lemma_fn, fold=True)
         for pat in patterns:
             try:
-                parsed = parse_pattern(pat.source, cased=True)
+                parsed = parse_pattern(pat.source, cased=True, fold=True)
             except TaggingError as exc:
                 raise TaggingError(f"{path}: {what} id {pat.id}: {exc}") from exc
             self.trie.add(parsed, (pat.id, pat.name, pat.kind, pat.country))

@@ -38,18 +38,21 @@ _BUILTIN_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
         "HK": ("Hong Kong",),
         "CV": ("Cabo Verde",),
         "TL": ("East Timor",),
+        "BA": ("Bosnia",),
     },
     "fr": {"CD": ("RDC", "RD Congo", "République démocratique du Congo"), "MM": ("Birmanie",),
-           "US": ("USA",), "PS": ("Palestine",)},
+           "US": ("USA",), "PS": ("Palestine",), "BA": ("Bosnie",)},
     "es": {"CD": ("RDC", "República Democrática del Congo"), "MM": ("Birmania",), "US": ("EEUU", "EE UU"),
-           "PS": ("Palestina",)},
+           "PS": ("Palestina",), "BA": ("Bosnia",)},
     "pt": {"CD": ("RDC", "República Democrática do Congo"), "MM": ("Birmânia",), "US": ("EUA",),
-           "PS": ("Palestina",)},
+           "PS": ("Palestina",), "BA": ("Bósnia",)},
     "de": {"CD": ("DR Kongo", "Demokratische Republik Kongo"), "MM": ("Birma",), "US": ("USA",),
-           "PS": ("Palästina",)},
-    "ru": {"CD": ("ДРК", "Демократическая Республика Конго"), "US": ("США",), "PS": ("Палестина",)},
-    "uk": {"CD": ("ДРК", "Демократична Республіка Конго"), "US": ("США",), "PS": ("Палестина",)},
-    "ar": {"CD": ("الكونغو الديمقراطية",), "US": ("أمريكا", "امريكا"), "PS": ("فلسطين",)},
+           "PS": ("Palästina",), "BA": ("Bosnien",)},
+    "ru": {"CD": ("ДРК", "ДР Конго", "Демократическая Республика Конго"), "US": ("США",), "PS": ("Палестина",),
+           "BA": ("Босния",)},
+    "uk": {"CD": ("ДРК", "ДР Конго", "Демократична Республіка Конго"), "US": ("США",), "PS": ("Палестина",),
+           "BA": ("Боснія",)},
+    "ar": {"CD": ("الكونغو الديمقراطية",), "US": ("أمريكا", "امريكا"), "PS": ("فلسطين",), "BA": ("البوسنة",)},
 }
 # Longer phrases that contain a country name but mean something else: matched, then dropped.
 _BLOCKERS: dict[str, tuple[str, ...]] = {
@@ -60,9 +63,9 @@ _BLOCKERS: dict[str, tuple[str, ...]] = {
 }
 _BUILTIN_AMBIGUOUS = {"GE": ("Georgia",), "JO": ("Jordan",), "TD": ("Chad",)}
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_RU_ADJ = ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ая")
-_RU_VOWELS = set("аяеиоуыьйюієїэ")
-_RU_SHORT_ENDINGS = ("а", "у", "е", "ом", "ы", "и", "ой", "ю", "і", "ові")
+_ADJ_ENDINGS_2 = ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ій", "ої")
+_ADJ_ENDINGS = (*_ADJ_ENDINGS_2, "ська", "цька", "зька", "на", "ня")
+_NOUN_A_ENDINGS = ("а", "я", "ы", "и", "і", "ї", "е", "у", "ю", "ой", "ою", "ей", "ею", "єю")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,37 +83,79 @@ def _clean_cldr(name: str) -> list[str]:
     return [name]
 
 
+def _noun_forms(w: str) -> list[str]:
+    """Case forms of a Russian/Ukrainian name noun (patterns; a prefix only for long consonant stems)."""
+    low = w.lower()
+    if low[-1] == "ы" and len(w) >= 5:
+        return [w[:-1] + "*"]  # plural: Штаты, Штатов
+    if low[-1] in "иі" and len(w) >= 7:
+        return [w[:-1] + "*"]  # plural: Філіппіни, Нідерланди
+    if "-" in w or low[-1] in "оеиіэу":
+        return [w]  # indeclinable (Конго, Мали, Кабо-Верде) or hyphenated
+    if low.endswith(("ия", "ія")):
+        base = w[:-1]
+        return [base + e for e in ("я", "и", "ю", "ей", "ї", "єю")]
+    if low[-1] in "ая":
+        base = w[:-1]
+        forms = [base + e for e in _NOUN_A_ENDINGS]
+        alternation = {"к": "ц", "г": "з", "х": "с"}.get(low[-2:-1])
+        if alternation:
+            forms.append(base[:-1] + alternation + "і")  # uk Америка -> Америці
+        return forms
+    if low[-1] == "й":
+        base = w[:-1]
+        return [base + e for e in ("й", "я", "ю", "ем", "е", "і", "єм")]
+    if low[-1] == "ь":
+        base = w[:-1]
+        return [base + e for e in ("ь", "и", "і", "ю", "ем", "ью", "я")]
+    if len(w) >= 4:
+        return [w + "*"]
+    return [w + e for e in ("", "а", "у", "е", "і", "ом", "ові")]
+
+
 def _inflect_cyrillic(name: str) -> list[str]:
-    """Patterns for a Russian/Ukrainian name: prefix stems so case endings match."""
+    """Patterns for a Russian/Ukrainian name so that case endings match (Судан -> Судане, Нігерія -> Нігерії)."""
     words = name.split()
-    if not all(_CYRILLIC.search(w) for w in words):
+    if "*" in name or "_" in words or not all(_CYRILLIC.search(w) for w in words):
         return [name]
-    if len(words) == 1:
-        w = words[0]
-        stem = w[:-1] if w[-1].lower() in _RU_VOWELS else w
-        if len(stem) >= 4:
-            return [stem + "*"]
-        forms = [w] + [stem + e for e in _RU_SHORT_ENDINGS]
-        return list(dict.fromkeys(forms))
-    out: list[str] = []
+    options: list[list[str]] = []
     for w in words:
         low = w.lower()
-        if low.endswith(_RU_ADJ) and len(w) - 2 >= 3:
-            out.append(w[:-2] + "*")
-        elif len(w) >= 5 and low[-1] in _RU_VOWELS:
-            out.append(w[:-1] + "*")
-        elif len(w) >= 4 and "-" not in w:
-            out.append(w + "*")
+        if len(words) > 1 and len(w) >= 5 and low.endswith(_ADJ_ENDINGS):
+            cut = 2 if low.endswith(_ADJ_ENDINGS_2) else 1
+            options.append([w[:-cut] + "*"])
+        elif len(words) > 1 and len(w) <= 2:
+            options.append([w])  # и, і, та
         else:
-            out.append(w)
-    return [" ".join(out)]
+            options.append(_noun_forms(w))
+    out = [""]
+    for opts in options:
+        out = [f"{prefix} {o}".strip() for prefix in out for o in opts][:200]
+    return out
 
 
-def _expand(name: str, lang: str) -> list[str]:
+def _inflect_german(name: str, known: set[str]) -> list[str]:
+    """Genitive -s, inflected adjectives in multi-word names, and compass compounds (Ostukraine)."""
+    if "*" in name:
+        return [name]
+    words = name.split()
+    if len(words) > 1:
+        return [name, " ".join(w + "*" if w.endswith("e") and w[:1].isupper() else w for w in words)]
+    out = [name]
+    if name[-1:].isalpha() and name[-1] not in "sxz":
+        out.append(name + "s")
+    for compass in ("Nord", "Süd", "Ost", "West", "Zentral"):
+        compound = compass + name.lower()
+        if compound.lower() not in known:
+            out.append(compound)
+    return out
+
+
+def _expand(name: str, lang: str, known: set[str]) -> list[str]:
     if lang in ("ru", "uk") or (lang == MULTI and _CYRILLIC.search(name)):
         return _inflect_cyrillic(name)
-    if lang == "de" and name[-1:].isalpha() and name[-1] not in "sxz" and "*" not in name and " " not in name:
-        return [name, name + "s"]
+    if lang == "de":
+        return _inflect_german(name, known)
     return [name]
 
 
@@ -165,10 +210,11 @@ def _iter_country_patterns(lang: str, curated: CountriesFile | None) -> Iterator
             for kind, table in (("name", entry.names), ("demonym", entry.demonyms), ("place", entry.places)):
                 per_code.setdefault(code, []).extend((n, kind) for n in table.get(one, ()))
             per_code.setdefault(code, []).extend((n, "name") for n in entry.ambiguous)
+        known = {n.lower() for forms in per_code.values() for n, _ in forms}
         for code, forms in per_code.items():
             amb = ambiguous.get(code, set())
             for source, kind in dict.fromkeys(forms):
-                for pattern in _expand(source, one):
+                for pattern in _expand(source, one, known):
                     yield CountryPattern(pattern, code, kind, source in amb)
         for blocker in _BLOCKERS.get(one, ()):
             yield CountryPattern(blocker, None, "blocker")

@@ -46,6 +46,15 @@ def normalise_arabic(word: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
+def fold_word(norm: str) -> str:
+    """A normalised word without diacritics (Malí -> mali, Côte -> cote): the key names are matched on."""
+    if norm.isascii():
+        return norm
+    decomposed = unicodedata.normalize("NFD", norm)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn"))
+
+
+@lru_cache(maxsize=200_000)
 def normalise_word(word: str) -> str:
     """The matching key of one word (any language): NFKC, lower case, ё -> е, Arabic normalised."""
     word = unicodedata.normalize("NFKC", word).translate(_QUOTES).lower()
@@ -79,6 +88,7 @@ class Word:
     norm: str
     lemmas: tuple[str, ...]
     sent: int
+    fold: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,5 +121,5 @@ def build_stream(text: str, sent_bounds: Sequence[tuple[int, int]], lemma_fn: Le
             sent += 1
         raw = m.group()
         norm = normalise_word(raw)
-        words.append(Word(start, m.end(), raw, norm, lemma_fn(norm), sent))
+        words.append(Word(start, m.end(), raw, norm, lemma_fn(norm), sent, fold_word(norm)))
     return WordStream(text, tuple(words), bounds)

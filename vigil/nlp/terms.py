@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from vigil.errors import TaggingError
-from vigil.nlp.normalize import WORD_RE, LemmaFn, Word, no_lemmas, normalise_word, raw_form
+from vigil.nlp.normalize import WORD_RE, LemmaFn, Word, fold_word, no_lemmas, normalise_word, raw_form
 
 TermKind = Literal["exact", "prefix", "suffix", "gap"]
 MAX_TERMS = 24
@@ -49,7 +49,7 @@ def _is_acronym(word: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def parse_pattern(source: str, *, cased: bool = False) -> Pattern:
+def parse_pattern(source: str, *, cased: bool = False, fold: bool = False) -> Pattern:
     """Parse one pattern; raises :class:`TaggingError` with the reason when it is malformed."""
     text = " ".join(source.split())
     if not text:
@@ -77,7 +77,8 @@ def parse_pattern(source: str, *, cased: bool = False) -> Pattern:
                 case = raw
             elif cased and raw[:1].isupper():
                 case = "cap"
-            terms.append(Term(kind, normalise_word(w), case))
+            value = normalise_word(w)
+            terms.append(Term(kind, fold_word(value) if fold else value, case))
     if not terms:
         raise TaggingError(f"pattern {source!r} has no letters or digits")
     if len(terms) > MAX_TERMS:
@@ -111,7 +112,9 @@ class _Node:
 class TermTrie:
     """A trie over terms; :meth:`find` returns every match in a word stream in one left-to-right pass."""
 
-    def __init__(self, lemma_fn: LemmaFn = no_lemmas) -> None:
+    def __init__(self, lemma_fn: LemmaFn = no_lemmas, *, fold: bool = False) -> None:
+        """``fold``: match on words without diacritics (patterns must be parsed with ``fold=True``)."""
+        self.fold = fold
         self._root = _Node()
         self._lemma_fn = lemma_fn
         self._root_cache: dict[str, list[_Node]] = {}
@@ -134,7 +137,7 @@ class TermTrie:
 
     def add_all(self, sources: Iterable[str], payload: Hashable, *, cased: bool = False) -> None:
         for source in sources:
-            self.add(parse_pattern(source, cased=cased), payload)
+            self.add(parse_pattern(source, cased=cased, fold=self.fold), payload)
 
     def _children(self, node: _Node, term: Term) -> list[_Node]:
         if term.kind == "gap":
@@ -165,7 +168,7 @@ class TermTrie:
 
     def _step(self, node: _Node, word: Word) -> list[_Node]:
         out: list[_Node] = []
-        norm = word.norm
+        norm = word.fold if self.fold else word.norm
         child = node.exact.get(norm)
         if child is not None:
             out.append(child)
@@ -191,12 +194,13 @@ class TermTrie:
         return out
 
     def _root_step(self, word: Word) -> list[_Node]:
-        cached = self._root_cache.get(word.norm)
+        key = word.fold if self.fold else word.norm
+        cached = self._root_cache.get(key)
         if cached is None:
             cached = self._step(self._root, word)
             if len(self._root_cache) > 100_000:
                 self._root_cache.clear()
-            self._root_cache[word.norm] = cached
+            self._root_cache[key] = cached
         return cached
 
     def find(self, words: Sequence[Word]) -> list[Match]:

@@ -134,9 +134,14 @@ class QueueItem(Record):
     last_decision: ReviewDecision | None = None
 
 
+QUEUE_COUNT_CAP = 10_000
+"""The queue counts at most this many events (``total_capped`` says when there are more)."""
+
+
 class QueuePage(Record):
     items: tuple[QueueItem, ...]
     total: int
+    total_capped: bool = False
 
 
 class PrecisionRow(Record):
@@ -155,6 +160,15 @@ class PrecisionRow(Record):
         """Share of reviewed events whose category was right (a country-only correction counts as right)."""
         right = self.confirmed + self.corrected
         return right / self.reviewed if self.reviewed else None
+
+
+class CountryOverview(Record):
+    """A country's indicator events in a window: weekly counts per category, top actors and groups."""
+
+    weekly: tuple[tuple[date, str, int], ...] = Field(description="(week start, category, events)")
+    events: int
+    actors: tuple[tuple[str, int], ...] = ()
+    groups: tuple[tuple[str, int], ...] = ()
 
 
 class NegativeContext(Record):
@@ -192,6 +206,7 @@ class ReviewStore(Protocol):
     def review_queue(self, filters: QueueFilter) -> QueuePage: ...
     def queue_item(self, event_id: str) -> QueueItem | None: ...
     def precision_report(self, *, by: Literal["all", "month", "lexicon"] = "all") -> list[PrecisionRow]: ...
+    def country_overview(self, country: str, since: date, until: date, top: int = 8) -> CountryOverview: ...
 
     # accounts
     def add_user(self, username: str, password_hash: str, role: Role) -> User: ...

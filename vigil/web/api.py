@@ -97,12 +97,17 @@ def me(who: Who) -> Me:
 def search(ws: WS, _: Reader, q: QueryText = "", country: Countries = [],  # noqa: B006
            lang: Languages = [], since: str | None = None, until: str | None = None,  # noqa: B006
            sort: SortOrder = "relevance", cursor: Annotated[str | None, Query(max_length=512)] = None,
-           limit: Annotated[int, Query(ge=1, le=100)] = 20, interval: Interval = "week") -> views.SearchView:
-    """Hits with highlighted snippets, facets (country, indicator, language, source) and the query's trend."""
+           limit: Annotated[int, Query(ge=1, le=100)] = 20, interval: Interval = "week",
+           facets: bool = True, trend: bool = True) -> views.SearchView:
+    """Hits with highlighted snippets, facets (country, indicator, language, source) and the query's trend.
+
+    ``facets=false`` / ``trend=false`` leave those out (the search page fetches them after the hits).
+    """
     return views.search_view(
         ws.store, query=q, countries=views.clean_codes(country, views.COUNTRY, True),
         languages=views.clean_codes(lang, views.LANGUAGE, False), since=_day(since, "since"),
-        until=_day(until, "until"), sort=sort, cursor=cursor, limit=limit, interval=interval)
+        until=_day(until, "until"), sort=sort, cursor=cursor, limit=limit, interval=interval, facets=facets,
+        trend_chart=trend)
 
 
 def _export_request(q: str, country: list[str], lang: list[str], since: str | None, until: str | None,

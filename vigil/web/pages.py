@@ -117,15 +117,18 @@ def logout(ws: WS, who: Who) -> RedirectResponse:
 def search(request: Request, ws: WS, who: Reader, q: Annotated[str, Query(max_length=4096)] = "",
            country: Annotated[list[str], Query()] = [], lang: Annotated[list[str], Query()] = [],  # noqa: B006
            since: str | None = None, until: str | None = None, sort: SortOrder = "relevance",
-           cursor: Annotated[str | None, Query(max_length=512)] = None, interval: Interval = "week") -> HTMLResponse:
+           cursor: Annotated[str | None, Query(max_length=512)] = None, interval: Interval = "week",
+           full: bool = False) -> HTMLResponse:
+    """Hits first; facets and the trend come from /api/search by script (``full=1`` renders them here)."""
     params = {"q": q, "country": country, "lang": lang, "since": since or "", "until": until or "", "sort": sort}
     export_qs = urlencode({k: v for k, v in params.items() if v}, doseq=True)
     try:
-        view = api.search(ws, who, q, country, lang, since, until, sort, cursor, 20, interval)
+        view = api.search(ws, who, q, country, lang, since, until, sort, cursor, 20, interval, full, full)
     except QueryError as exc:
         return render(request, who, "search.html", status=400, view=None, params=params, query_error=exc,
                       export_qs=export_qs)
     return render(request, who, "search.html", view=view, params=params, query_error=None, export_qs=export_qs,
+                  deferred=not full, interval=interval,
                   facet_link=lambda field, value: _facet_link(params, field, value))
 
 

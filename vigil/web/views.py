@@ -87,7 +87,7 @@ class CountryView(View):
     code: str
     since: date
     until: date
-    articles: int
+    events: int = Field(description="indicator events in the window (syndicated copies once)")
     trend: Chart
     actors: list[FacetCount]
     groups: list[FacetCount]
@@ -142,12 +142,14 @@ def chart_of(series: list[Any]) -> Chart:
 
 
 def search_view(store: Store, *, query: str, countries: list[str], languages: list[str], since: date | None,
-                until: date | None, sort: SortOrder, cursor: str | None, limit: int, interval: Interval) -> SearchView:
+                until: date | None, sort: SortOrder, cursor: str | None, limit: int, interval: Interval,
+                facets: bool = True, trend_chart: bool = True) -> SearchView:
+    """Hits (and the total); facets and the trend unless the page fetches them afterwards."""
     page = store.search(SearchRequest(query=query, countries=tuple(countries), languages=tuple(languages),
                                       since=since, until=until, sort=sort, cursor=cursor, limit=limit,
-                                      facets=SEARCH_FACETS))
+                                      facets=SEARCH_FACETS if facets else ()))
     trend: Chart = Chart(labels=[], series=[])
-    if query.strip() or countries or languages:
+    if trend_chart and (query.strip() or countries or languages):
         trend = chart_of(store.trends(TrendRequest(query=scoped_query(query, countries, languages),
                                                    interval=interval, since=since, until=until)))
     return SearchView(query=query, countries=countries, languages=languages, since=since, until=until, sort=sort,
@@ -156,16 +158,23 @@ def search_view(store: Store, *, query: str, countries: list[str], languages: li
 
 def country_view(store: Store, reviews: ReviewStore, code: str, *, until: date | None = None,
                  days: int = COUNTRY_WINDOW_DAYS) -> CountryView:
+    """Indicator events of the country by week and category, alerts, top actors and groups, latest evidence."""
     end = until or datetime.now(UTC).date()
     start = end - timedelta(days=days)
-    trend = store.trends(TrendRequest(query=f"country:{code}", interval="week", split_by="indicator",
-                                      since=start, until=end, top=16))
-    page = store.search(SearchRequest(countries=(code,), since=start, until=end, limit=1, highlight=False,
-                                      facets=("actor", "group"), facet_limit=8))
+    overview = reviews.country_overview(code, start, end)
+    first_week = start - timedelta(days=start.weekday())
+    labels = [(first_week + timedelta(weeks=i)).isoformat() for i in range((end - first_week).days // 7 + 1)]
+    by_category: dict[str, dict[str, int]] = {}
+    for week, category, count in overview.weekly:
+        by_category.setdefault(category, {})[week.isoformat()] = count
+    ranked = sorted(by_category, key=lambda c: -sum(by_category[c].values()))
+    trend = Chart(labels=labels, stacked=True,
+                  series=[{"key": c, "values": [by_category[c].get(w, 0) for w in labels]} for c in ranked])
     evidence = reviews.review_queue(QueueFilter(countries=(code,), status="all", sort="newest", limit=8,
                                                 with_total=False))
-    return CountryView(code=code, since=start, until=end, articles=page.total, trend=chart_of(trend),
-                       actors=list(page.facets.get("actor", ())), groups=list(page.facets.get("group", ())),
+    return CountryView(code=code, since=start, until=end, events=overview.events, trend=trend,
+                       actors=[FacetCount(value=v, count=n) for v, n in overview.actors],
+                       groups=[FacetCount(value=v, count=n) for v, n in overview.groups],
                        alerts=alerts_view(store, reviews, country=code, limit=10), evidence=list(evidence.items))
 
 
@@ -204,10 +213,16 @@ def alerts_view(store: Store, reviews: ReviewStore, *, country: str | None = Non
         return AlertsView(available=False, alerts=[])
     alerts = [_alert(a) for a in _call_accepting(fn, country=country, limit=limit)]
     changes = reviews.alert_statuses([a.id for a in alerts])
+    store_keeps_status = hasattr(store, "update_alert_status")
     merged = []
     for a in alerts:
         change = changes.get(a.id)
-        merged.append(a.model_copy(update={"status": change.status, "last_change": change}) if change else a)
+        if change is None:
+            merged.append(a)
+        elif store_keeps_status:  # the store's status is authoritative; the log says who changed it last here
+            merged.append(a.model_copy(update={"last_change": change}))
+        else:
+            merged.append(a.model_copy(update={"status": change.status, "last_change": change}))
     if status is not None:
         merged = [a for a in merged if a.status == status]
     merged.sort(key=lambda a: (-_num(a.severity), -_num(a.urgency), a.opened_at or ""))

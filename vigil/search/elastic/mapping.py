@@ -79,6 +79,11 @@ class IndexNames:
     def reviews(self) -> str:
         return f"{self.prefix}-reviews"
 
+    @property
+    def alerts(self) -> str:
+        """Alerts (created on first write, see :mod:`vigil.search.elastic.alerts`)."""
+        return f"{self.prefix}-alerts"
+
     def side_indices(self) -> dict[str, dict[str, Any]]:
         """Name -> create-index body of the small indices."""
         return {self.feeds: _side(FEED_PROPERTIES), self.dead_letters: _side(DEAD_LETTER_PROPERTIES),

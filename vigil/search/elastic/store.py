@@ -23,6 +23,7 @@ from elasticsearch import NotFoundError as EsNotFoundError
 from vigil.errors import ConfigError, NotFoundError, QueryError, StoreError
 from vigil.records import DeadLetter, FeedState, IndexedDocument, RunReport, Stage
 from vigil.search.elastic import bodies
+from vigil.search.elastic.alerts import ElasticAlerts
 from vigil.search.elastic.compile import scores
 from vigil.search.elastic.documents import doc_hash, from_source, parse_time, review_states, to_hit, to_source
 from vigil.search.elastic.mapping import IndexNames, build_template, first_index_body
@@ -56,7 +57,7 @@ _ADJACENT_MARKS = re.compile(f"{bodies.MARK_CLOSE}(\\s+){bodies.MARK_OPEN}")
 _T = TypeVar("_T")
 
 
-class ElasticStore:
+class ElasticStore(ElasticAlerts):
     """A :class:`~vigil.search.store.Store` over Elasticsearch 9 (indices named from ``prefix``).
 
     ``ElasticStore(client)`` uses a ready client (tests pass one pointed at a fake endpoint);

@@ -12,15 +12,17 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from vigil.errors import NotFoundError, StoreError
 from vigil.records import IndicatorEvent
 from vigil.search.review import (
+    QUEUE_COUNT_CAP,
     STATUS_OF_ACTION,
     AlertStatusChange,
     ApiToken,
+    CountryOverview,
     DecisionInput,
     InvalidReview,
     NegativeContext,
@@ -33,11 +35,14 @@ from vigil.search.review import (
     Session,
     User,
 )
+from vigil.search.sqlite.buckets import day_number, from_day_number
 from vigil.search.sqlite.store import SqliteStore
 
 _ITEM_COLUMNS = ("e.data, t.title, a.url, a.source_domain, a.language, a.published_at, a.independent_sources, "
                  "coalesce(r.status, 'pending')")
-_ITEM_FROM = ("FROM events e JOIN articles a ON a.seq = e.seq JOIN article_texts t ON t.seq = e.seq "
+_COUNT_FROM = "FROM events e CROSS JOIN articles a ON a.seq = e.seq LEFT JOIN reviews r ON r.event_id = e.id"
+"""Events drive the join (CROSS JOIN fixes the order) so the queue indexes serve ORDER BY ... LIMIT."""
+_ITEM_FROM = ("FROM events e CROSS JOIN articles a ON a.seq = e.seq CROSS JOIN article_texts t ON t.seq = e.seq "
               "LEFT JOIN reviews r ON r.event_id = e.id")
 
 
@@ -135,16 +140,18 @@ class SqliteReviewStore:
             if values:
                 where.append(f"{column} IN ({_marks(values)})")
                 params.extend(values)
-        order = ("e.severity DESC, e.day DESC, a.published_at DESC, e.id" if filters.sort == "severity"
-                 else "e.day DESC, a.published_at DESC, e.severity DESC, e.id")
+        order = ("e.severity DESC, e.day DESC, e.id" if filters.sort == "severity"
+                 else "e.day DESC, e.severity DESC, e.id")
         clause = " AND ".join(where)
         with self._read() as db:
             rows = db.execute(f"SELECT {_ITEM_COLUMNS} {_ITEM_FROM} WHERE {clause} ORDER BY {order} "
                               "LIMIT ? OFFSET ?", (*params, filters.limit, filters.offset)).fetchall()
-            total = (int(db.execute(f"SELECT count(*) {_ITEM_FROM} WHERE {clause}", params).fetchone()[0])
-                     if filters.with_total else len(rows) + filters.offset)
+            total = len(rows) + filters.offset
+            if filters.with_total:
+                total = int(db.execute(f"SELECT count(*) FROM (SELECT 1 {_COUNT_FROM} WHERE {clause} LIMIT ?)",
+                                       (*params, QUEUE_COUNT_CAP + 1)).fetchone()[0])
             items = self._items(db, rows)
-        return QueuePage(items=tuple(items), total=total)
+        return QueuePage(items=tuple(items), total=min(total, QUEUE_COUNT_CAP), total_capped=total > QUEUE_COUNT_CAP)
 
     def queue_item(self, event_id: str) -> QueueItem | None:
         with self._read() as db:
@@ -191,6 +198,23 @@ class SqliteReviewStore:
             else:
                 slot["corrected"] += 1
         return [PrecisionRow(category=c, period=p, **n) for (c, p), n in sorted(counts.items())]
+
+    def country_overview(self, country: str, since: date, until: date, top: int = 8) -> CountryOverview:
+        """From the events table (index on country, day), syndicated copies once; weeks start on Monday."""
+        first, last = day_number(since), day_number(until)
+        events = ("SELECT e.seq, e.day, e.category FROM events e JOIN articles a ON a.seq = e.seq "
+                  "WHERE e.country = ? AND e.day BETWEEN ? AND ? AND a.collapsed = 0")
+        with self._read() as db:
+            rows = db.execute(f"SELECT (day + 3) / 7, category, count(*) FROM ({events}) GROUP BY 1, 2",
+                              (country, first, last)).fetchall()
+            tops = {}
+            for table in ("article_actors", "article_groups"):
+                tops[table] = tuple(db.execute(
+                    f"SELECT value, count(*) AS n FROM {table} WHERE seq IN (SELECT seq FROM ({events})) "
+                    "GROUP BY value ORDER BY n DESC, value LIMIT ?", (country, first, last, top)).fetchall())
+        weekly = tuple((from_day_number(int(w) * 7 - 3), str(c), int(n)) for w, c, n in rows)
+        return CountryOverview(weekly=weekly, events=sum(n for _, _, n in weekly), actors=tops["article_actors"],
+                               groups=tops["article_groups"])
 
     # ------------------------------------------------------------------ accounts
 

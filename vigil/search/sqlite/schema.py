@@ -215,7 +215,40 @@ def _v2_workspace(db: sqlite3.Connection) -> None:
     """)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_workspace]
+def _v3_alerts(db: sqlite3.Connection) -> None:
+    """Alerts (vigil.search.alerts): one row per country, category and day; recomputation replaces it.
+    Plus the cache of daily scores that baselines read (so one day's computation scans one day of events)."""
+    run_script(db, """
+    CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        country TEXT NOT NULL,
+        category TEXT NOT NULL,
+        day INTEGER NOT NULL,                   -- days since 1970-01-01, UTC
+        level INTEGER NOT NULL,                 -- 0 watch, 1 warning, 2 alert
+        severity INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        data TEXT NOT NULL                      -- the full Alert as JSON
+    );
+    CREATE INDEX alerts_day ON alerts(day DESC, level DESC, severity DESC);
+    CREATE INDEX alerts_country ON alerts(country, day DESC);
+
+    -- daily scores per (country, category): the baselines' history, recomputed when a day's events change
+    CREATE TABLE alert_days (
+        country TEXT NOT NULL,
+        category TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        score REAL NOT NULL,
+        PRIMARY KEY (country, category, day)
+    ) WITHOUT ROWID;
+    CREATE TABLE alert_days_done (
+        day INTEGER PRIMARY KEY,
+        events_rowid INTEGER NOT NULL,          -- max(events.rowid) when the day was computed
+        computed_at TEXT NOT NULL
+    );
+    """)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_workspace, _v3_alerts]
 """Ordered migrations; the schema version of a file is the number applied."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

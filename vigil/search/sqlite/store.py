@@ -25,6 +25,7 @@ from vigil.errors import NotFoundError, QueryError, StoreError
 from vigil.records import DeadLetter, FeedState, IndexedDocument, RunReport
 from vigil.search.query.parser import MAX_CLAUSES, REVIEW_STATUSES, parse
 from vigil.search.sqlite import sql
+from vigil.search.sqlite.alerts import SqliteAlerts
 from vigil.search.sqlite.buckets import bucket_of, build_series, day_number, from_day_number
 from vigil.search.sqlite.paging import decode_cursor, encode_cursor
 from vigil.search.sqlite.schema import current_version, migrate
@@ -57,7 +58,7 @@ class _Interrupted(Exception):
     pass
 
 
-class SqliteStore:
+class SqliteStore(SqliteAlerts):
     """The default :class:`vigil.search.store.Store`: a SQLite file created (with its directory) if missing."""
 
     progress_steps = 20_000

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `make airflow`: Airflow standalone (api-server + scheduler + dag-processor + triggerer in one process
+# tree) on this machine, with the repo's dags/ and Vigil's embedded store. UI: http://localhost:8080
+# (user "admin", password in $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated).
+# Ctrl-C or SIGTERM stops it cleanly (Airflow standalone only shuts down cleanly on SIGINT, so a
+# SIGTERM is passed on as SIGINT). Any VIGIL_* variable set when calling it reaches the tasks.
+set -euo pipefail
+set -m  # job control: the background job keeps SIGINT (non-interactive shells ignore it otherwise)
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+export PATH="$ROOT/.venv/bin:$PATH"  # standalone starts its parts as `airflow ...` subprocesses
+command -v airflow >/dev/null || { echo "airflow not found in $ROOT/.venv: run 'make install-dev'" >&2; exit 1; }
+
+export AIRFLOW_HOME="${AIRFLOW_HOME:-$ROOT/data/airflow}"
+export AIRFLOW__CORE__DAGS_FOLDER="$ROOT/dags"
+export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-4}"   # default 32 workers: too many here
+export AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG="${AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG:-4}"
+export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="${AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL:-30}"
+export VIGIL_DATA_DIR="${VIGIL_DATA_DIR:-$ROOT/data}"
+FETCH_POOL="${VIGIL_FETCH_POOL:-vigil_fetch}"
+FETCH_SLOTS="${VIGIL_FETCH_POOL_SLOTS:-2}"
+mkdir -p "$AIRFLOW_HOME" "$VIGIL_DATA_DIR"
+
+echo "AIRFLOW_HOME=$AIRFLOW_HOME  DAGs: $AIRFLOW__CORE__DAGS_FOLDER  VIGIL_DATA_DIR=$VIGIL_DATA_DIR"
+airflow db migrate >/dev/null
+airflow pools set "$FETCH_POOL" "$FETCH_SLOTS" "Vigil: feed groups fetched at the same time" >/dev/null
+echo "pool $FETCH_POOL: $FETCH_SLOTS slots. New DAGs start paused: airflow dags unpause vigil_ingest"
+
+airflow standalone &
+AIRFLOW_PID=$!
+
+stop() {
+    trap - INT TERM
+    echo "stopping Airflow (pid $AIRFLOW_PID) ..."
+    kill -INT "$AIRFLOW_PID" 2>/dev/null || true
+    for _ in $(seq 60); do
+        kill -0 "$AIRFLOW_PID" 2>/dev/null || break
+        sleep 1
+    done
+    if kill -0 "$AIRFLOW_PID" 2>/dev/null; then
+        echo "Airflow did not stop within 60 s; terminating its process group" >&2
+        kill -TERM -- "-$AIRFLOW_PID" 2>/dev/null || true
+    fi
+    wait "$AIRFLOW_PID" 2>/dev/null || true
+    echo "Airflow stopped"
+    exit 0
+}
+trap stop INT TERM
+wait "$AIRFLOW_PID"
