@@ -53,15 +53,14 @@ ALLOWED_SHARED: dict[str, set[str]] = {
 DEMONYM_EXEMPT = {"CG", "DM"}
 # Capitals are required for every UN member plus these.
 CAPITAL_EXTRA = {"PS", "VA", "XK", "TW", "EH"}
-UN_MEMBERS = set(
-    """AF AL DZ AD AO AG AR AM AU AT AZ BS BH BD BB BY BE BZ BJ BT BO BA BW BR BN BG BF BI
+_UN_MEMBERS_TEXT = """AF AL DZ AD AO AG AR AM AU AT AZ BS BH BD BB BY BE BZ BJ BT BO BA BW BR BN BG BF BI
     CV KH CM CA CF TD CL CN CO KM CG CR CI HR CU CY CZ KP CD DK DJ DM DO EC EG SV GQ ER EE SZ
     ET FJ FI FR GA GM GE DE GH GR GD GT GN GW GY HT HN HU IS IN ID IR IQ IE IL IT JM JP JO KZ
     KE KI KW KG LA LV LB LS LR LY LI LT LU MG MW MY MV ML MT MH MR MU MX FM MD MC MN ME MA MZ
     MM NA NR NP NL NZ NI NE NG MK NO OM PK PW PA PG PY PE PH PL PT QA KR RO RU RW KN LC VC WS
     SM ST SA SN RS SC SL SG SK SI SB SO ZA SS ES LK SD SR SE CH SY TJ TZ TH TL TG TO TT TN TR
-    TM TV UG UA AE GB US UY UZ VU VE VN YE ZM ZW""".split()
-)
+    TM TV UG UA AE GB US UY UZ VU VE VN YE ZM ZW"""
+UN_MEMBERS = frozenset(_UN_MEMBERS_TEXT.split())
 # Traps from /work/shared/docs/domain.md that must be present.
 REQUIRED_AMBIGUOUS = {
     "GE": "Georgia",
@@ -83,6 +82,9 @@ REQUIRED_NAMES = {
     "CG": "Congo-Brazzaville",
     "TR": "Türkiye",
 }
+
+# (owner, alias) of every name/demonym/place/alias pattern, filled while checking.
+ALL_PATTERNS: list[tuple[str, str]] = []
 
 _AR_LETTERS = re.compile("[\u0621-\u064a]")
 _AR_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -136,8 +138,17 @@ def normalise_term(term: str) -> str:
     return t
 
 
+def fold(text: str) -> str:
+    """Drop diacritics the way the tagger's matching key does (Malí -> mali, Séléka -> seleka, й -> и)."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn"))
+
+
 def normalise_alias(alias: str) -> str:
-    return " ".join(normalise_term(t) for t in alias.split())
+    """Matching key of a whole alias: terms normalised, then diacritics folded (the tagger matches with fold=True)."""
+    return " ".join(fold(normalise_term(t)) for t in alias.split())
 
 
 def check_pattern(alias: Any, where: str, rep: Report) -> bool:
@@ -188,13 +199,12 @@ def valid_code(code: Any) -> bool:
     return code in USER_ASSIGNED_CODES or pycountry.countries.get(alpha_2=code) is not None
 
 
-def check_entries(
-    entries: Any, kind: str, rep: Report
-) -> tuple[dict[str, set[str]], dict[str, int], int]:
+def check_entries(entries: Any, kind: str, rep: Report) -> tuple[dict[str, set[str]], dict[str, int], int]:
     """Shared checks for actors and groups; returns alias->ids, per-category counts, alias count."""
     alias_owners: dict[str, set[str]] = defaultdict(set)
     counts: dict[str, int] = defaultdict(int)
     n_aliases = 0
+    prefix = "A:" if kind == "actors" else "G:"
     if not isinstance(entries, list):
         rep.error(f"{kind}: top-level list missing")
         return alias_owners, counts, 0
@@ -241,6 +251,7 @@ def check_entries(
         for _lang, alias in iter_aliases(entry, where, rep):
             n_aliases += 1
             alias_owners[normalise_alias(alias)].add(eid)
+            ALL_PATTERNS.append((prefix + eid, alias))
     return alias_owners, counts, n_aliases
 
 
@@ -302,6 +313,7 @@ def check_countries(data: Any, rep: Report) -> dict[str, Any]:
                 for alias in items:
                     if check_pattern(alias, f"{where}.{key}.{lang}", rep):
                         owners[normalise_alias(alias)].add(code)
+                        ALL_PATTERNS.append((f"C:{code}", alias))
                         stats[f"{key}_patterns"] += 1
             if key == "demonyms":
                 if "en" in langs:
@@ -353,6 +365,33 @@ def check_countries(data: Any, rep: Report) -> dict[str, Any]:
     return stats
 
 
+def _term_covers(pattern_term: str, literal: str) -> bool:
+    """True when a pattern term would match the (normalised) term of another alias."""
+    lit = literal.strip("*")
+    if pattern_term.endswith("*"):
+        return lit.startswith(pattern_term[:-1])
+    if pattern_term.startswith("*"):
+        return lit.endswith(pattern_term[1:])
+    return pattern_term == lit
+
+
+def stem_overlaps(patterns: list[tuple[str, str]]) -> list[str]:
+    """Stem patterns that also match another owner's alias of the same length ("Джуб*" ~ "Джубаленд")."""
+    by_key: dict[tuple[int, str], list[tuple[str, list[str], str]]] = defaultdict(list)
+    stems = []
+    for owner, alias in patterns:
+        terms = normalise_alias(alias).split()
+        by_key[(len(terms), terms[0].strip("*")[:2])].append((owner, terms, alias))
+        if any("*" in t for t in terms) and not terms[0].startswith("*"):
+            stems.append((owner, terms, alias))
+    found = set()
+    for owner, terms, alias in stems:
+        for other, oterms, oalias in by_key[(len(terms), terms[0].strip("*")[:2])]:
+            if other != owner and all(_term_covers(p, o) for p, o in zip(terms, oterms, strict=True)):
+                found.add(f"{owner} {alias!r} also matches {other} {oalias!r}")
+    return sorted(found)
+
+
 def load(path: Path, rep: Report) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
@@ -391,9 +430,7 @@ def main(argv: list[str] | None = None) -> int:
             rep.error("groups: version must be 1")
         g_owners, g_counts, g_n = check_entries(groups.get("groups"), "groups", rep)
         g_shared = shared_aliases(g_owners, "groups", rep)
-        full = sum(
-            1 for g in groups.get("groups") or [] if set(LANGS) <= set((g.get("aliases") or {}).keys())
-        )
+        full = sum(1 for g in groups.get("groups") or [] if set(LANGS) <= set((g.get("aliases") or {}).keys()))
         print(f"groups: {len(groups.get('groups') or [])} entries, {g_n} aliases, {full} with all 8 languages")
         print("  by kind: " + ", ".join(f"{k}={v}" for k, v in sorted(g_counts.items())))
         print(f"  shared (allowed) aliases: {len(g_shared)}")
@@ -416,9 +453,14 @@ def main(argv: list[str] | None = None) -> int:
     for alias in sorted(set(a_owners) & set(c_owners)):
         cross.append(f"actor/country {alias!r}: {sorted(a_owners[alias])} / {sorted(c_owners[alias])}")
     print(f"cross-file overlaps (informational): {len(cross)}")
+    overlaps = stem_overlaps(ALL_PATTERNS)
+    same_kind = [o for o in overlaps if o[0] == o.split(" also matches ")[1][0]]
+    print(f"stem overlaps: {len(overlaps)} ({len(same_kind)} within one file; review, most are benign)")
     if args.verbose:
         for line in cross:
             print(f"  {line}")
+        for line in overlaps:
+            print(f"  stem: {line}")
         for w in rep.warnings:
             print(f"WARNING {w}")
     elif rep.warnings:

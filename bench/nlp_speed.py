@@ -9,9 +9,9 @@ Articles: the English pages of the trafilatura evaluation corpus, extracted with
 own fresh process, so model loading and peak memory do not leak between modes:
 
 - ``naive``: the full English model, ``nlp(text)`` one article at a time (all components);
-- ``ner``: spaCy NER alone (everything else excluded), ``nlp.pipe`` batch 64, 1 and 2 processes;
+- ``ner``: spaCy NER alone (everything else excluded), ``nlp.pipe`` batch 32, 1 and 2 processes;
 - ``vigil``: ``Tagger.tag_many`` (language detection, NER, sentences, countries, actors, groups,
-  indicators, events), batch 64, 1 and 2 processes.
+  indicators, events), batch 32, 1 and 2 processes.
 
 Rates are articles per second after the pipelines are loaded (load time is reported apart). Peak memory is
 the largest resident set of any one process of the mode (``ru_maxrss``).
@@ -86,7 +86,7 @@ def run_mode(mode: str, n_process: int, articles: list[str]) -> dict[str, float]
         nlp("warm up")
         loaded = time.perf_counter()
         cpu0 = _cpu()
-        for _ in nlp.pipe(articles, batch_size=64, n_process=n_process):
+        for _ in nlp.pipe(articles, batch_size=32, n_process=n_process):
             pass
     else:
         from vigil.nlp.tagger import Tagger, TagInput
@@ -97,7 +97,7 @@ def run_mode(mode: str, n_process: int, articles: list[str]) -> dict[str, float]
         loaded = time.perf_counter()
         cpu0 = _cpu()
         items = (TagInput(id=str(i), text=t) for i, t in enumerate(articles))
-        for _ in tagger.tag_many(items, batch_size=64, n_process=n_process):
+        for _ in tagger.tag_many(items, batch_size=32, n_process=n_process):
             pass
     done = time.perf_counter()
     cpu = _cpu() - cpu0
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path(os.environ.get("VIGIL_CORPORA", DEFAULT_CORPUS.parent))
                         / "trafilatura-eval")
-    parser.add_argument("--articles", type=int, default=240)
+    parser.add_argument("--articles", type=int, default=256)
     parser.add_argument("--naive-articles", type=int, default=80, help="the naive baseline is slow: fewer")
     parser.add_argument("--words", type=int, default=600)
     parser.add_argument("--mode", help=argparse.SUPPRESS)

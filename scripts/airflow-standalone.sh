@@ -5,7 +5,8 @@
 # Ctrl-C or SIGTERM stops it cleanly (Airflow standalone only shuts down cleanly on SIGINT, so a
 # SIGTERM is passed on as SIGINT). Any VIGIL_* variable set when calling it reaches the tasks.
 set -euo pipefail
-set -m  # job control: the background job keeps SIGINT (non-interactive shells ignore it otherwise)
+set -m  # job control: standalone gets its own process group and keeps SIGINT (which a non-interactive
+        # shell would otherwise make its background jobs ignore)
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -34,7 +35,8 @@ AIRFLOW_PID=$!
 stop() {
     trap - INT TERM
     echo "stopping Airflow (pid $AIRFLOW_PID) ..."
-    kill -INT "$AIRFLOW_PID" 2>/dev/null || true
+    # What Ctrl-C does in a terminal: SIGINT to standalone and to every component it started.
+    kill -INT -- "-$AIRFLOW_PID" 2>/dev/null || true
     for _ in $(seq 60); do
         kill -0 "$AIRFLOW_PID" 2>/dev/null || break
         sleep 1
@@ -42,6 +44,8 @@ stop() {
     if kill -0 "$AIRFLOW_PID" 2>/dev/null; then
         echo "Airflow did not stop within 60 s; terminating its process group" >&2
         kill -TERM -- "-$AIRFLOW_PID" 2>/dev/null || true
+        sleep 10
+        kill -KILL -- "-$AIRFLOW_PID" 2>/dev/null || true
     fi
     wait "$AIRFLOW_PID" 2>/dev/null || true
     echo "Airflow stopped"

@@ -174,3 +174,10 @@ def test_a_negative_word_covering_the_trigger_cancels_it(tmp_path: Path, fixture
 def test_historical_sentences_skip_the_cooccurrence_rule(en: Language) -> None:
     [hit] = en("Thirty years ago the massacre took place, and in 1994 it was remembered.")._.vigil_indicators
     assert hit["historical"] is True and hit["weight"] == 1.0
+
+
+def test_phrases_need_no_cooccurrence_but_single_words_do(en: Language) -> None:
+    [phrase] = en("Satellite images show villages razed near the border.")._.vigil_indicators
+    assert phrase["category"] == "forced_displacement" and phrase["weight"] == 1.0
+    [word] = en("Satellite images show a massacre near the border.")._.vigil_indicators
+    assert word["weight"] < 0.5

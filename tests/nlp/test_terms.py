@@ -75,3 +75,14 @@ def test_punctuation_terms_are_ignored_and_bad_patterns_rejected() -> None:
         parse_pattern("_ _")
     with pytest.raises(TaggingError):
         parse_pattern("- -")
+
+
+def test_a_gap_can_stretch_when_the_trie_allows_it() -> None:
+    strict = TermTrie()
+    loose = TermTrie(max_gap=3)
+    for trie in (strict, loose):
+        trie.add(parse_pattern("killed _ civilians"), "k")
+    text = "Gunmen killed at least 60 civilians; they killed civilians too."
+    assert found(strict, text) == []
+    assert found(loose, text) == [("killed at least 60 civilians", "k")]
+    assert found(loose, "they killed one two three four civilians") == []

@@ -22,6 +22,7 @@ from vigil.search.alerts import (
     decide,
     load_alert_config,
     rows_from_aggregates,
+    split_history,
 )
 from vigil.search.elastic import ElasticStore
 from vigil.search.sqlite import SqliteStore
@@ -97,10 +98,11 @@ def test_rows_fill_days_without_events_with_zero_and_start_at_coverage() -> None
             DayAggregate(country="SD", category="detention", day=DAY, score=8.0, reports=2, sources=2, severity=4),
             DayAggregate(country="ML", category="trigger", day=DAY - timedelta(days=1), score=1.6, reports=1,
                          sources=1, severity=2)]
-    [only] = rows_from_aggregates(aggs, DAY, 28, first_day=DAY - timedelta(days=5))
+    today, history = split_history(aggs, DAY)
+    [only] = rows_from_aggregates(today, history, DAY, 28, first_day=DAY - timedelta(days=5))
     assert (only.country, only.category, only.score, only.history) == ("SD", "detention", 8.0,
                                                                         (0.0, 0.0, 0.0, 4.0, 0.0))
-    assert len(rows_from_aggregates(aggs, DAY, 28, first_day=date(2025, 1, 1))[0].history) == 28
+    assert len(rows_from_aggregates(today, history, DAY, 28, first_day=date(2025, 1, 1))[0].history) == 28
 
 
 # --------------------------------------------------------------------------- SQLite
@@ -218,9 +220,24 @@ def test_python_aggregation_matches_the_sql_one(store: SqliteStore) -> None:
                   story("d", "one.example", DAY - timedelta(days=2), category="detention"),
                   story("e", "one.example", DAY, category="detention", country="ML"),
                   story("f", "one.example", DAY - timedelta(days=4))])
-    native, first = store.alert_aggregates(DAY, 28)
-    python, _ = aggregate_documents(store.iter_documents(DAY - timedelta(days=28), DAY), DAY)
-    assert python == native and first == date(2026, 1, 1)
+    native = daily_scores(store, DAY, 28)
+    python = daily_scores(DocumentsOnly(store), DAY, 28)
+    assert python == native and len(native) == 2
+    aggregates, first = aggregate_documents(store.iter_documents(DAY - timedelta(days=28), DAY), DAY)
+    assert [(a.country, a.category, a.day, a.score) for a in aggregates] == [
+        ("ML", "detention", DAY, 3.2), ("SD", "mass_killing", DAY - timedelta(days=20), 4.0),
+        ("SD", "mass_killing", DAY - timedelta(days=4), 4.0), ("SD", "mass_killing", DAY, 8.0)]
+    assert first == DAY - timedelta(days=20)
+
+
+def test_cached_history_follows_new_and_rejected_events(store: SqliteStore) -> None:
+    store.upsert([story("a", "one.example", DAY), story("b", "two.example", DAY)])
+    assert daily_scores(store, DAY, 28)[0].history.count(4.0) == 1
+    late = story("late", "three.example", DAY - timedelta(days=15))
+    store.upsert([late])  # an old day gets a new article after it was cached
+    assert daily_scores(store, DAY, 28)[0].history.count(4.0) == 2
+    store.put_review(late.tags.events[0].id, "rejected", at=datetime.now(UTC))
+    assert daily_scores(store, DAY, 28)[0].history.count(4.0) == 1
 
 
 class DocumentsOnly:

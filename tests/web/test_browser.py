@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -69,7 +70,7 @@ def shot(driver: WebDriver, name: str) -> None:
 
 
 def wait(driver: WebDriver) -> WebDriverWait:  # type: ignore[type-arg,unused-ignore]
-    return WebDriverWait(driver, 10)
+    return WebDriverWait(driver, 15, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def test_analyst_journey(server: str, browser: WebDriver, store: AlertStore) -> None:
@@ -100,20 +101,23 @@ def test_analyst_journey(server: str, browser: WebDriver, store: AlertStore) -> 
     shot(b, "03-country")
 
     b.get(f"{server}/review?category=mass_killing")
+    wait(b).until(lambda d: d.execute_script("return document.readyState") == "complete")
     items = b.find_elements(By.CSS_SELECTOR, ".item[data-event]")
     assert len(items) == 2
     first_id = items[0].get_attribute("data-event")
     first_title = items[0].find_element(By.CSS_SELECTOR, "h2").text
     shot(b, "04-queue")
     b.find_element(By.TAG_NAME, "body").send_keys("c")  # keyboard: confirm the focused (first) event
-    wait(b).until(ec.url_contains("done=confirm"))
-    remaining = b.find_elements(By.CSS_SELECTOR, ".item[data-event]")
-    assert len(remaining) == 1
-    second_id = remaining[0].get_attribute("data-event")
-    Select(remaining[0].find_element(By.CSS_SELECTOR, "form[data-action='reject'] select")).select_by_value(
+    wait(b).until(lambda d: "done=confirm" in d.current_url
+                  and len(d.find_elements(By.CSS_SELECTOR, ".item[data-event]")) == 1)
+    wait(b).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    remaining = b.find_element(By.CSS_SELECTOR, ".item[data-event]")
+    second_id = remaining.get_attribute("data-event")
+    Select(remaining.find_element(By.CSS_SELECTOR, "form[data-action='reject'] select")).select_by_value(
         "not_an_event")
-    remaining[0].find_element(By.CSS_SELECTOR, "form[data-action='reject'] button").click()
-    wait(b).until(ec.url_contains("done=reject"))
+    remaining.find_element(By.CSS_SELECTOR, "form[data-action='reject'] button").click()
+    wait(b).until(lambda d: "done=reject" in d.current_url and "Nothing to review" in d.find_element(
+        By.ID, "queue").text)
     assert "Nothing to review" in b.find_element(By.ID, "queue").text
     shot(b, "05-queue-done")
 

@@ -53,6 +53,10 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+def _single_word(m: Match) -> bool:
+    return sum(1 for t in m.pattern.terms if t.kind != "gap") == 1
+
+
 def _scores(stream: WordStream) -> list[tuple[int, int]]:
     """Word spans that look like match scores ("7-0", "6 – 1"): a sports context in every language."""
     out = []
@@ -67,7 +71,7 @@ def _scores(stream: WordStream) -> list[tuple[int, int]]:
 
 class IndicatorTagger:
     def __init__(self, nlp: Language, config_dir: str, language: str, negative_window: int,
-                 cooccurrence_window: int) -> None:
+                 cooccurrence_window: int, max_gap: int = 3) -> None:
         self.lemma_fn = lemma_fn_for(nlp)
         lexicon = load_indicators(Path(config_dir) / "indicators")
         lang: str = language or nlp.lang or ""
@@ -75,7 +79,7 @@ class IndicatorTagger:
         self.categories: dict[str, Category] = lexicon.taxonomy.by_id()
         self.negative_window = negative_window
         self.cooccurrence_window = cooccurrence_window
-        self.triggers = TermTrie(self.lemma_fn)
+        self.triggers = TermTrie(self.lemma_fn, max_gap=max_gap)
         self.context = TermTrie(self.lemma_fn)
         self.requires: dict[str, bool] = {}
         lex = lexicon.languages.get(lang)
@@ -166,8 +170,11 @@ class IndicatorTagger:
             weight = NEGATED_WEIGHT
             label = "category" if c.kind == "negcat" else c.label
             negated_by = f"{label}:{stream.text[words[a].start:words[b - 1].end]}"
-        elif self.requires.get(cid, False) and not any(words[o[0]].sent == sent for o, _ in ctx.get("hist", ())):
-            # (naming a past atrocity at a commemoration or trial needs no violence words around it)
+        elif (self.requires.get(cid, False) and _single_word(m)
+              and not any(words[o[0]].sent == sent for o, _ in ctx.get("hist", ()))):
+            # Only single-word triggers ("massacre", "siege") need context: a phrase ("mass arrests",
+            # "re-education camp") is specific enough, and naming a past atrocity at a commemoration or
+            # trial needs no violence words around it.
             w = self.cooccurrence_window
             has_target = near("civ", w) is not None
             self_violent = any(_overlaps(span, o) for o, _ in ctx.get("viol", ()))
@@ -191,9 +198,10 @@ class IndicatorTagger:
 
 @Language.factory(
     "vigil_indicators",
-    default_config={"config_dir": "config", "language": "", "negative_window": 10, "cooccurrence_window": 15},
+    default_config={"config_dir": "config", "language": "", "negative_window": 10, "cooccurrence_window": 15,
+                    "max_gap": 3},
     assigns=["doc._.vigil_indicators", "doc.spans"],
 )
 def make_indicators(nlp: Language, name: str, config_dir: str, language: str, negative_window: int,
-                    cooccurrence_window: int) -> IndicatorTagger:
-    return IndicatorTagger(nlp, config_dir, language, negative_window, cooccurrence_window)
+                    cooccurrence_window: int, max_gap: int) -> IndicatorTagger:
+    return IndicatorTagger(nlp, config_dir, language, negative_window, cooccurrence_window, max_gap)

@@ -104,6 +104,7 @@ class _Node:
     prefix: dict[str, _Node] = field(default_factory=dict)
     suffix: dict[str, _Node] = field(default_factory=dict)
     gap: _Node | None = None
+    via_gap: bool = False
     prefix_lens: tuple[int, ...] = ()
     suffix_lens: tuple[int, ...] = ()
     outputs: list[tuple[Pattern, Hashable]] = field(default_factory=list)
@@ -112,9 +113,13 @@ class _Node:
 class TermTrie:
     """A trie over terms; :meth:`find` returns every match in a word stream in one left-to-right pass."""
 
-    def __init__(self, lemma_fn: LemmaFn = no_lemmas, *, fold: bool = False) -> None:
-        """``fold``: match on words without diacritics (patterns must be parsed with ``fold=True``)."""
+    def __init__(self, lemma_fn: LemmaFn = no_lemmas, *, fold: bool = False, max_gap: int = 1) -> None:
+        """``fold``: match on words without diacritics (patterns must be parsed with ``fold=True``);
+        ``max_gap``: how many words one ``_`` may stand for (1 = exactly one)."""
         self.fold = fold
+        if max_gap < 1:
+            raise TaggingError(f"max_gap must be >= 1, got {max_gap}")
+        self.max_gap = max_gap
         self._root = _Node()
         self._lemma_fn = lemma_fn
         self._root_cache: dict[str, list[_Node]] = {}
@@ -142,7 +147,7 @@ class TermTrie:
     def _children(self, node: _Node, term: Term) -> list[_Node]:
         if term.kind == "gap":
             if node.gap is None:
-                node.gap = _Node()
+                node.gap = _Node(via_gap=True)
             return [node.gap]
         if term.kind == "prefix":
             return [node.prefix.setdefault(term.value, _Node())]
@@ -212,27 +217,33 @@ class TermTrie:
         for i in range(n):
             frontier = self._root_step(words[i])
             j = i
-            while frontier:
-                for node in frontier:
+            extra = self.max_gap - 1
+            states: list[tuple[_Node, int]] = [(node, extra) for node in frontier]
+            while states:
+                for node, _left in states:
                     for pattern, payload in node.outputs:
-                        if _case_ok(pattern, words, i):
+                        if _case_ok(pattern, words, i, j + 1):
                             matches.append(Match(i, j + 1, pattern, payload))
                 j += 1
                 if j >= n:
                     break
-                nxt: list[_Node] = []
-                for node in frontier:
-                    nxt.extend(self._step(node, words[j]))
-                frontier = nxt
+                nxt: list[tuple[_Node, int]] = []
+                for node, left in states:
+                    for child in self._step(node, words[j]):
+                        nxt.append((child, extra if child is node.gap else left))
+                    if left > 0 and node.via_gap:
+                        nxt.append((node, left - 1))  # a gap may stretch over up to max_gap words
+                states = nxt
         return matches
 
 
-def _case_ok(pattern: Pattern, words: Sequence[Word], start: int) -> bool:
-    sent = words[start].sent
+def _case_ok(pattern: Pattern, words: Sequence[Word], start: int, end: int) -> bool:
+    if words[start].sent != words[end - 1].sent:
+        return False
+    if len(pattern.terms) != end - start:
+        return True  # a stretched gap: no case rules on gap patterns
     for k, term in enumerate(pattern.terms):
         word = words[start + k]
-        if word.sent != sent:
-            return False
         if term.case is None:
             continue
         if term.case == "cap":

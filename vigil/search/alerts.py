@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
@@ -181,6 +181,10 @@ class ScoreRow(Record):
     history: tuple[float, ...] = Field(description="daily scores of the covered lookback days, oldest first")
 
 
+History = Mapping[tuple[str, str], Mapping[date, float]]
+"""(country, category) -> day -> score, for the days before the computed one."""
+
+
 @runtime_checkable
 class AlertStore(Protocol):
     """What a store offers to keep alerts (SQLite and Elasticsearch both do)."""
@@ -227,25 +231,33 @@ def decide(rows: Iterable[ScoreRow], config: AlertConfig, *, computed_at: dateti
     return out
 
 
-def rows_from_aggregates(aggregates: Iterable[DayAggregate], day: date, lookback_days: int,
+def rows_from_aggregates(today: Iterable[DayAggregate], history: History, day: date, lookback_days: int,
                          first_day: date | None) -> list[ScoreRow]:
-    """One row per pair with events on ``day``; its history has a score (0 if none) per covered lookback day."""
+    """One row per pair of ``today``; its history has a score (0 if none) per covered lookback day."""
     start = day - timedelta(days=lookback_days)
     if first_day is not None and first_day > start:
         start = min(first_day, day)
     covered = [start + timedelta(days=i) for i in range((day - start).days)]
-    by_pair: dict[tuple[str, str], dict[date, DayAggregate]] = {}
-    for agg in aggregates:
-        by_pair.setdefault((agg.country, agg.category), {})[agg.day] = agg
     rows = []
-    for (country, category), days in sorted(by_pair.items()):
-        today = days.get(day)
-        if today is None:
+    for agg in sorted(today, key=lambda a: (a.country, a.category)):
+        if agg.day != day:
             continue
-        history = tuple(round(days[d].score, 6) if d in days else 0.0 for d in covered)
-        rows.append(ScoreRow(country=country, category=category, day=day, score=today.score, reports=today.reports,
-                             sources=today.sources, severity=today.severity, history=history))
+        scores = history.get((agg.country, agg.category), {})
+        rows.append(ScoreRow(country=agg.country, category=agg.category, day=day, score=agg.score,
+                             reports=agg.reports, sources=agg.sources, severity=agg.severity,
+                             history=tuple(round(scores.get(d, 0.0), 6) for d in covered)))
     return rows
+
+
+def split_history(aggregates: Iterable[DayAggregate], day: date) -> tuple[list[DayAggregate], History]:
+    """The aggregates of ``day``, and every other day's score by pair."""
+    today, history = [], {}
+    for agg in aggregates:
+        if agg.day == day:
+            today.append(agg)
+        else:
+            history.setdefault((agg.country, agg.category), {})[agg.day] = agg.score
+    return today, history
 
 
 # --------------------------------------------------------------------------- data access
@@ -255,13 +267,14 @@ def daily_scores(store: object, day: date, lookback_days: int) -> list[ScoreRow]
     """The score rows of ``day``: aggregated in the store when it can (SQLite), else from its documents."""
     native = getattr(store, "alert_aggregates", None)
     if native is not None:
-        aggregates, first_day = native(day, lookback_days)
+        today, history, first_day = native(day, lookback_days)
     else:
         aggregates, first_day = aggregate_documents(_documents(store, day - timedelta(days=lookback_days), day), day)
+        today, history = split_history(aggregates, day)
         stats = getattr(store, "stats", None)
         oldest = stats().oldest if stats is not None else None
         first_day = oldest.astimezone(UTC).date() if oldest is not None else first_day
-    return rows_from_aggregates(aggregates, day, lookback_days, first_day)
+    return rows_from_aggregates(today, history, day, lookback_days, first_day)
 
 
 def _documents(store: object, since: date, until: date) -> Iterable[IndexedDocument]:

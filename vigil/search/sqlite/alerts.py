@@ -10,30 +10,31 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from vigil.errors import NotFoundError, StoreError
-from vigil.search.alerts import LEVELS, Alert, AlertEvidence, DayAggregate
+from vigil.search.alerts import LEVELS, Alert, AlertEvidence, DayAggregate, History
 from vigil.search.review import ALERT_STATUSES
 from vigil.search.sqlite.buckets import day_number, from_day_number
 
-_AGGREGATE_SQL = """
-WITH pairs AS (
-    SELECT DISTINCT country, category FROM events
-    WHERE day = :day AND historical = 0 AND country IS NOT NULL),
-stories AS (
-    SELECT e.country, e.category, e.day, coalesce(a.duplicate_of, a.id) AS story,
+REFRESH_DAYS = 3
+"""Days before the computed one whose cached scores are always recomputed (late articles, new duplicates)."""
+
+_DAY_SQL = """
+WITH stories AS (
+    SELECT e.country, e.category, coalesce(a.duplicate_of, a.id) AS story,
            max(e.severity * e.confidence) AS weight, max(e.severity) AS severity, min(a.source_domain) AS source
-    FROM pairs p
-    JOIN events e ON e.country = p.country AND e.category = p.category AND e.day BETWEEN :first AND :day
-    JOIN articles a ON a.seq = e.seq
+    FROM events e JOIN articles a ON a.seq = e.seq
     LEFT JOIN reviews r ON r.event_id = e.id
-    WHERE e.historical = 0 AND a.collapsed = 0 AND (r.status IS NULL OR r.status != 'rejected')
-    GROUP BY e.country, e.category, e.day, story)
-SELECT country, category, day, sum(weight), count(*), count(DISTINCT source), max(severity)
-FROM stories GROUP BY country, category, day ORDER BY country, category, day
+    WHERE e.day = ? AND e.historical = 0 AND e.country IS NOT NULL AND a.collapsed = 0
+      AND (r.status IS NULL OR r.status != 'rejected')
+    GROUP BY e.country, e.category, story)
+SELECT country, category, sum(weight), count(*), count(DISTINCT source), max(severity)
+FROM stories GROUP BY country, category ORDER BY country, category
 """
+"""One UTC day's score per (country, category): stories (syndicated copies once) of non-historical,
+non-rejected events, with distinct outlets and the gravest severity."""
 
 _EVIDENCE_SQL = """
 SELECT e.id, a.id, a.url, t.title, a.source_domain, a.language, a.published_at, e.severity, e.confidence,
@@ -54,16 +55,55 @@ class SqliteAlerts:
         def _read(self, timeout: float | None = None) -> AbstractContextManager[sqlite3.Connection]: ...
         def _write(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
-    def alert_aggregates(self, day: date, lookback_days: int) -> tuple[list[DayAggregate], date | None]:
-        """Per (country, category, day) in the lookback window, for the pairs with events on ``day``;
-        and the first day the store has articles for (its coverage)."""
-        first = day_number(day - timedelta(days=lookback_days))
+    def alert_aggregates(self, day: date, lookback_days: int) -> tuple[list[DayAggregate], History, date | None]:
+        """The day's aggregates; the cached scores of the lookback days for the same pairs; and the first day
+        the store has articles for (its coverage)."""
+        target = day_number(day)
         with self._read() as db:
-            rows = db.execute(_AGGREGATE_SQL, {"day": day_number(day), "first": first}).fetchall()
+            today = db.execute(_DAY_SQL, (target,)).fetchall()
             start = db.execute("SELECT min(day) FROM articles WHERE collapsed = 0").fetchone()[0]
-        aggregates = [DayAggregate(country=c, category=k, day=from_day_number(d), score=round(s, 6), reports=r,
-                                   sources=n, severity=v) for c, k, d, s, r, n, v in rows]
-        return aggregates, None if start is None else from_day_number(start)
+        aggregates = [DayAggregate(country=c, category=k, day=day, score=round(s, 6), reports=r, sources=n,
+                                   severity=v) for c, k, s, r, n, v in today]
+        history: dict[tuple[str, str], dict[date, float]] = {(a.country, a.category): {} for a in aggregates}
+        if start is None or not aggregates:
+            return aggregates, history, None if start is None else from_day_number(start)
+        first = max(target - lookback_days, start)
+        if first < target:
+            self._refresh_days(first, target - 1, target)
+            with self._read() as db:
+                rows = db.execute("SELECT country, category, day, score FROM alert_days WHERE day BETWEEN ? AND ?",
+                                  (first, target - 1)).fetchall()
+            days = {d: from_day_number(d) for d in range(first, target)}
+            for c, k, d, s in rows:
+                scores = history.get((c, k))
+                if scores is not None:
+                    scores[days[d]] = s
+        return aggregates, history, from_day_number(start)
+
+    def _refresh_days(self, first: int, last: int, target: int) -> None:
+        """Recompute the cached scores of the days in ``first..last`` that may have changed: never computed,
+        within ``REFRESH_DAYS`` of ``target``, with events (re)indexed or reviewed since they were computed."""
+        now = datetime.now(UTC).isoformat()
+        with self._write() as db:
+            done = {d: (w, t) for d, w, t in db.execute(
+                "SELECT day, events_rowid, computed_at FROM alert_days_done WHERE day BETWEEN ? AND ?",
+                (first, last))}
+            mark = db.execute("SELECT coalesce(max(rowid), 0) FROM events").fetchone()[0]
+            stale = {d for d in range(first, last + 1) if d not in done or d >= target - REFRESH_DAYS}
+            if done:
+                low, since = min(w for w, _ in done.values()), min(t for _, t in done.values())
+                stale.update(d for (d,) in db.execute(
+                    "SELECT DISTINCT day FROM events WHERE rowid > ? AND day BETWEEN ? AND ?", (low, first, last)))
+                stale.update(d for (d,) in db.execute(
+                    "SELECT DISTINCT e.day FROM reviews r CROSS JOIN events e ON e.id = r.event_id "  # reviews first
+                    "WHERE r.decided_at >= ? AND e.day BETWEEN ? AND ?", (since, first, last)))
+            for d in sorted(stale):
+                rows = db.execute(_DAY_SQL, (d,)).fetchall()
+                db.execute("DELETE FROM alert_days WHERE day = ?", (d,))
+                db.executemany("INSERT INTO alert_days (country, category, day, score) VALUES (?, ?, ?, ?)",
+                               [(c, k, d, round(s, 6)) for c, k, s, *_ in rows])
+            db.executemany("INSERT OR REPLACE INTO alert_days_done (day, events_rowid, computed_at) VALUES (?, ?, ?)",
+                           [(d, mark, now) for d in range(first, last + 1)])
 
     def alert_evidence(self, country: str, category: str, day: date, limit: int) -> list[AlertEvidence]:
         with self._read() as db:

@@ -238,7 +238,7 @@ def _v3_alerts(db: sqlite3.Connection) -> None:
         category TEXT NOT NULL,
         day INTEGER NOT NULL,
         score REAL NOT NULL,
-        PRIMARY KEY (country, category, day)
+        PRIMARY KEY (day, country, category)
     ) WITHOUT ROWID;
     CREATE TABLE alert_days_done (
         day INTEGER PRIMARY KEY,
