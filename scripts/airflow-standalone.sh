@@ -29,7 +29,9 @@ airflow db migrate >/dev/null
 airflow pools set "$FETCH_POOL" "$FETCH_SLOTS" "Vigil: feed groups fetched at the same time" >/dev/null
 echo "pool $FETCH_POOL: $FETCH_SLOTS slots. New DAGs start paused: airflow dags unpause vigil_ingest"
 
-airflow standalone &
+# Started through a one-line exec that restores SIGINT's default: a shell started in the background
+# (`make airflow &`, CI) passes SIGINT on as ignored, and standalone then never sees Ctrl-C.
+python -c 'import os, signal; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp("airflow", ["airflow", "standalone"])' &
 AIRFLOW_PID=$!
 
 stop() {
@@ -37,7 +39,7 @@ stop() {
     echo "stopping Airflow (pid $AIRFLOW_PID) ..."
     # What Ctrl-C does in a terminal: SIGINT to standalone and to every component it started.
     kill -INT -- "-$AIRFLOW_PID" 2>/dev/null || true
-    for _ in $(seq 60); do
+    for _ in $(seq "${AIRFLOW_STOP_TIMEOUT:-60}"); do
         kill -0 "$AIRFLOW_PID" 2>/dev/null || break
         sleep 1
     done

@@ -7,14 +7,18 @@ from typing import Annotated
 
 import typer
 
-from vigil.cli.app import STATE, app
+from vigil.cli.app import STATE, app, fail
 from vigil.cli.output import console, highlighted, outcome_line, print_json
 from vigil.cli.progress import feed_progress
 from vigil.config import load_feeds
+from vigil.demo_site import DemoSite
 from vigil.pipeline import run_ingest
 from vigil.records import RunReport
 from vigil.runtime import build_fetcher, build_raw, build_tagger, feeds_path, open_store
 from vigil.search.store import SearchRequest, Store
+
+DEMO_PORT = 8799
+"""Default port of the demo site (stable, so a second ``vigil demo`` sees the same article URLs)."""
 
 
 @app.command()
@@ -50,16 +54,15 @@ def run_summary(report: RunReport) -> str:
 
 @app.command()
 def demo(
-    port: Annotated[int, typer.Option(help="Port for the demo site (0: any free port).")] = 0,
+    port: Annotated[int, typer.Option(help="Port for the demo site. Article ids come from URLs, so re-runs "
+                                             "must use the same port to be recognised.")] = DEMO_PORT,
     query: Annotated[str, typer.Option(help="The sample search to show.")] = "massacre",
 ) -> None:
     """Serve the bundled fictional news site locally, ingest it, and show what Vigil found."""
-    from vigil.demo_site import DemoSite
-
     settings = STATE.settings()
     store = open_store(settings)
     try:
-        with DemoSite(port=port) as site:
+        with _demo_site(port) as site:
             catalogue = load_feeds(site.feeds_file, base_url=site.base_url)
             console.print(f"[bold]Vigil demo[/]: {len(catalogue.feeds)} feeds of a fictional news site "
                           f"served at {site.base_url}; store: {settings.store_path}")
@@ -75,6 +78,16 @@ def demo(
         print_store_overview(store, query)
     finally:
         store.close()
+
+
+def _demo_site(port: int) -> DemoSite:
+    from vigil.demo_site import DemoSite
+
+    try:
+        return DemoSite(port=port)
+    except OSError as exc:
+        raise fail(f"cannot serve the demo site on 127.0.0.1:{port} ({exc.strerror}); "
+                   f"choose another port with --port (use the same one on every run)") from exc
 
 
 def print_store_overview(store: Store, query: str) -> None:

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 _MARK = re.compile(r"\[([^\[\]]+)\]")
 
 

@@ -15,12 +15,12 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
-from htmldate import find_date
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ JSON_LD = "json-ld"
 META = "meta"
 MARKUP = "markup"
 GUESS = "htmldate"
+EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
 
 ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
@@ -171,13 +173,44 @@ def markup_date(tree: lxml.html.HtmlElement) -> datetime | None:
     return None
 
 
-def declared_date(tree: lxml.html.HtmlElement) -> PageDate | None:
-    """The publication date the page declares for machines, if any."""
+def plausible(when: datetime | None, now: datetime) -> bool:
+    """Not in the future (beyond a day of clock and time-zone slack) and not before 1995."""
+    return when is not None and EARLIEST_PLAUSIBLE <= when <= now + FUTURE_SLACK
+
+
+def declared_date(tree: lxml.html.HtmlElement, now: datetime) -> PageDate | None:
+    """The publication date the page declares for machines, if any (an implausible one is passed over)."""
     for method, finder in ((JSON_LD, json_ld_date), (META, meta_date), (MARKUP, markup_date)):
         when = finder(tree)
-        if when is not None:
+        if when is not None and plausible(when, now):
             return PageDate(when, method)
     return None
+
+
+_URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=[/_.-]|$)")
+
+
+def url_day(url: str | None) -> date | None:
+    """The day a URL's path names (``/2026/11/10/``, ``/2026-11-10-``), if any."""
+    found = _URL_DAY.search(urlsplit(url).path) if url else None
+    if found is None:
+        return None
+    try:
+        return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    except ValueError:
+        return None
+
+
+def on_day(when: datetime, day: date) -> datetime:
+    """A UTC timestamp shown on the URL's day when some real offset (UTC-12 to UTC+14) puts it there;
+    the instant is kept, with the smallest whole-hour offset that does. Otherwise unchanged."""
+    if when.utcoffset() != timedelta(0) or when.date() == day:
+        return when
+    for hours in sorted(range(-12, 15), key=abs):
+        shifted = when.astimezone(timezone(timedelta(hours=hours)))
+        if shifted.date() == day:
+            return shifted
+    return when
 
 
 def coarse(when: datetime) -> bool:
@@ -185,24 +218,44 @@ def coarse(when: datetime) -> bool:
     return when.day == 1 and when.time() == datetime.min.time()
 
 
-def guessed_date(tree: lxml.html.HtmlElement, *, url: str | None, now: datetime) -> PageDate | None:
-    """htmldate's guess (the URL's date only as its last resort); None for a year or month alone."""
-    try:
-        value = find_date(tree, url=url, original_date=True, extensive_search=True,
-                          outputformat="%Y-%m-%dT%H:%M:%S%z", max_date=now.strftime("%Y-%m-%d"),
-                          deferred_url_extractor=True)
-    except (ValueError, TypeError, OverflowError) as exc:
-        log.debug("htmldate failed on %s: %s", url, exc)
-        return None
-    when = parse_date(value)
-    if when is None or coarse(when):
+def _shows_first_day(tree: lxml.html.HtmlElement, url: str | None, when: datetime) -> bool:
+    """Whether the page or its URL writes out the 1st of ``when``'s month (not only month and year)."""
+    y, m = when.year, when.month
+    numeric = (rf"{y}[-/.]0?{m}[-/.]0?1\b|\b0?1[-/.]0?{m}[-/.](?:{y}|{y % 100:02d})\b|\b0?{m}/0?1/{y}\b")
+    worded = (rf"\b0?1(?:st|er|º|\.)?\s+(?:de\s+)?[^\W\d]{{3,12}}\.?,?\s+(?:de\s+)?{y}\b"
+              rf"|[^\W\d]{{3,12}}\.?\s+0?1(?:st)?,?\s+{y}\b")
+    text = " ".join([url or "", tree.text_content()])
+    return re.search(f"{numeric}|{worded}", text) is not None
+
+
+def guessed_date(tree: lxml.html.HtmlElement, guess: str | None, *, url: str | None) -> PageDate | None:
+    """htmldate's guess (``guess``), unless it is a year or a month alone: a 1st of the month that the
+    page never writes out as a day."""
+    when = parse_date(guess)
+    if when is None or (coarse(when) and not _shows_first_day(tree, url, when)):
         return None
     return PageDate(when, GUESS)
 
 
-def page_date(tree: lxml.html.HtmlElement, *, url: str | None, now: datetime) -> PageDate | None:
-    """The page's publication date: declared, else guessed."""
-    return declared_date(tree) or guessed_date(tree, url=url, now=now)
+def page_date(tree: lxml.html.HtmlElement, *, url: str | None, guess: str | None,
+              now: datetime) -> PageDate | None:
+    """The page's publication date: declared (in the publisher's offset when the page or its URL shows
+    it), else htmldate's guess."""
+    found = declared_date(tree, now)
+    if found is None:
+        return guessed_date(tree, guess, url=url)
+    when = localised(found.when, tree)
+    day = url_day(url)
+    if day is not None and abs(when.date() - day) <= timedelta(days=1):
+        when = on_day(when, day)
+    return PageDate(when, found.method)
+
+
+def htmldate_params(now: datetime) -> dict[str, Any]:
+    """htmldate settings for trafilatura: original (not updated) dates, none after today, the URL's
+    date only as a last resort."""
+    return {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True, "extensive_search": True,
+            "max_date": now.strftime("%Y-%m-%d"), "deferred_url_extractor": True}
 
 
 def _stamps(tree: lxml.html.HtmlElement) -> Iterator[datetime]:

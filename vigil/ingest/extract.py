@@ -1,8 +1,9 @@
 """Article extraction: text, title, authors, dates with provenance, canonical URL, fingerprints.
 
-trafilatura first (it also finds the page's date through htmldate); when it yields too little text,
-readability-lxml; when both yield less than the feed's own summary, the summary. The method that
-produced the text is recorded, and so is where the date came from (page, feed or fetch time).
+trafilatura first; when it yields too little text, readability-lxml; when both yield less than the feed's
+own summary, the summary. The method that produced the text is recorded, and so is where the date came
+from (page, feed or fetch time). The page date is the one the page declares, else htmldate's guess
+(:mod:`vigil.ingest.dates`); the title loses the site's name (:mod:`vigil.ingest.titles`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 import lxml.html
@@ -20,6 +21,8 @@ from readability import Document as Readability
 from readability.readability import Unparseable
 
 from vigil.errors import ExtractionError
+from vigil.ingest import dates, titles
+from vigil.ingest.dates import plausible
 from vigil.ingest.dedupe import content_hash, fingerprint
 from vigil.ingest.encoding import charset_from_content_type, decide_encoding, decode
 from vigil.ingest.feeds import html_to_text
@@ -32,8 +35,8 @@ MIN_TEXT_CHARS = 250
 """Below this, trafilatura's text is thought too little and the second extractor is tried."""
 NO_TEXT_BELOW = 40
 """Below this, nothing usable was extracted: ``no-text``."""
-EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
-FUTURE_SLACK = timedelta(days=1)
+EARLIEST_PLAUSIBLE = dates.EARLIEST_PLAUSIBLE
+FUTURE_SLACK = dates.FUTURE_SLACK
 PAGE_FEED_DISAGREE = timedelta(days=30)
 
 _PARAGRAPHS = re.compile(r"</(p|div|h[1-6]|li|blockquote|tr|section|article)>|<br\s*/?>", re.IGNORECASE)
@@ -50,6 +53,8 @@ class Extraction:
     declared_language: str | None
     canonical_url: str | None
     method: str
+    date_method: str | None = None
+    """How ``page_date`` was found: json-ld, meta, markup (declared by the page) or htmldate (a guess)."""
 
 
 def _lang_code(value: str | None) -> str | None:
@@ -78,16 +83,6 @@ def _head_metadata(tree: lxml.html.HtmlElement, base_url: str | None) -> tuple[s
     return lang, canonical
 
 
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when  # keep the page's own offset
-
-
 def _readability_text(html: str, url: str | None) -> str:
     try:
         summary = Readability(html, url=url).summary(html_partial=True)
@@ -112,8 +107,7 @@ def extract_html(html: str | bytes, *, url: str | None, now: datetime, summary: 
     declared, canonical = _head_metadata(tree, url)
     doc = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        date_extraction_params={"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True,
-                                "extensive_search": True, "max_date": now.strftime("%Y-%m-%d")},
+        date_extraction_params=dates.htmldate_params(now),
     )
     meta = doc.as_dict() if doc is not None and not isinstance(doc, dict) else (doc or {})
     text = (meta.get("text") or "").strip()
@@ -126,12 +120,13 @@ def extract_html(html: str | bytes, *, url: str | None, now: datetime, summary: 
         text, method = summary.strip(), "feed-summary"
     if len(text) < NO_TEXT_BELOW:
         raise ExtractionError(f"no article text ({len(text)} characters)", url=where, reason="no-text")
-    title = (meta.get("title") or "").strip()
+    title = titles.clean_title(meta.get("title") or "", tree, url)
     text = without_leading_title(text, title)
     authors = tuple(a.strip() for a in re.split(r";|\|", meta.get("author") or "") if a.strip())
+    found = dates.page_date(tree, url=url, guess=meta.get("date"), now=now)
     return Extraction(title=title, text=text, authors=authors,
-                      page_date=_parse_date(meta.get("date")), declared_language=declared,
-                      canonical_url=canonical, method=method)
+                      page_date=found.when if found else None, declared_language=declared,
+                      canonical_url=canonical, method=method, date_method=found.method if found else None)
 
 
 def without_leading_title(text: str, title: str) -> str:
@@ -141,11 +136,6 @@ def without_leading_title(text: str, title: str) -> str:
     if title and rest.strip() and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
         return rest.strip()
     return text
-
-
-def plausible(when: datetime | None, now: datetime) -> bool:
-    """Not in the future (beyond a day of clock and time-zone slack) and not before 1995."""
-    return when is not None and EARLIEST_PLAUSIBLE <= when <= now + FUTURE_SLACK
 
 
 def choose_date(page_date: datetime | None, feed_date: datetime | None, fetched_at: datetime,

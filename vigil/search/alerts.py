@@ -251,7 +251,8 @@ def rows_from_aggregates(today: Iterable[DayAggregate], history: History, day: d
 
 def split_history(aggregates: Iterable[DayAggregate], day: date) -> tuple[list[DayAggregate], History]:
     """The aggregates of ``day``, and every other day's score by pair."""
-    today, history = [], {}
+    today: list[DayAggregate] = []
+    history: dict[tuple[str, str], dict[date, float]] = {}
     for agg in aggregates:
         if agg.day == day:
             today.append(agg)
