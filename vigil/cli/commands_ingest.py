@@ -99,11 +99,13 @@ def print_store_overview(store: Store, query: str) -> None:
     console.print("[bold]By country[/]:  " + _top(stats.by_country, 12))
     console.print("[bold]By indicator[/]: " + _top(stats.by_indicator, 16))
     page = store.search(SearchRequest(query=query, limit=5))
-    console.print(f"\n[bold]Sample search[/] vigil search {query!r}: {page.total} results")
+    console.print(f"\n[bold]Sample search[/] vigil search {query!r}: {page.total} results. The word alone is not "
+                  f"evidence: only reports the tagger believes get an indicator tag.")
     for hit in page.hits:
         countries = ",".join(hit.countries) or "-"
+        tags = ", ".join(hit.indicators) or "no indicator (innocent use)"
         console.print(f"  [{hit.language}] {hit.published_at:%Y-%m-%d} {hit.title}  "
-                      f"[dim]({hit.source_domain}; {countries})[/]")
+                      f"[dim]({hit.source_domain}; {countries})[/]  tags: [bold]{tags}[/]")
         console.print("     ", highlighted(hit.snippet))
     console.print("\nTry: vigil search 'displacement OR displaced' --country SD   ·   vigil stats")
 

@@ -55,7 +55,8 @@ def search(
         copies = f", {hit.independent_sources} sources" if hit.independent_sources > 1 else ""
         console.print(f"\n{i:>3}. [bold]{hit.title}[/]")
         console.print(f"     [dim]{hit.published_at:%Y-%m-%d} · {hit.language} · {hit.source_domain}"
-                      f" · {','.join(hit.countries) or '-'}{copies}[/]")
+                      f" · {','.join(hit.countries) or '-'}{copies}"
+                      f" · {', '.join(hit.indicators) or 'no indicator'}[/]")
         console.print("     ", highlighted(hit.snippet))
         console.print(f"     [dim]{hit.url}[/]")
     if page.next_cursor:

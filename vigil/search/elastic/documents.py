@@ -45,7 +45,8 @@ def to_source(doc: IndexedDocument, *, seq: int, decisions: Mapping[str, str] | 
         focus, mentions = countries.get(c.code.upper(), (False, 0))
         countries[c.code.upper()] = (focus or c.focus, mentions + c.count)
     ordered = sorted(countries, key=lambda code: (not countries[code][0], -countries[code][1], code))
-    categories = {e.category.lower() for e in tags.events} | {h.category.lower() for h in tags.indicators}
+    # Only categories that became events: a hit cancelled by a negative context is evidence, not a tag.
+    categories = {e.category.lower() for e in tags.events}
     event_ids = [e.id for e in tags.events]
     language = art.language.lower()
     source: dict[str, Any] = {

@@ -245,7 +245,8 @@ class SqliteStore(SqliteAlerts):
             countries[c.code.upper()] = (focus or int(c.focus), mentions + c.count)
         db.executemany("INSERT INTO article_countries (value, seq, focus, mentions) VALUES (?, ?, ?, ?)",
                        [(code, seq, f, m) for code, (f, m) in countries.items()])
-        categories = {e.category.lower() for e in tags.events} | {h.category.lower() for h in tags.indicators}
+        # Only categories that became events: a hit cancelled by a negative context is evidence, not a tag.
+        categories = {e.category.lower() for e in tags.events}
         self._tag_rows(db, "article_indicators", seq, categories)
         self._tag_rows(db, "article_actors", seq, {a.id.lower() for a in tags.actors if a.id})
         self._tag_rows(db, "article_groups", seq, {g.id.lower() for g in tags.groups if g.id})
