@@ -129,6 +129,10 @@ def render(report: Report, seconds: float, source: str) -> str:
     lines = [f"Items: {report.items} ({source}); {seconds:.1f} s", "", "### Countries", head,
              report.countries.row("**all**")]
     lines += [report.countries_by_lang[k].row(k) for k in sorted(report.countries_by_lang)]
+    by_code = report.countries_by_code
+    wrong = [k for k in sorted(by_code) if by_code[k].fp or by_code[k].fn]
+    lines += ["", "Countries with errors:", head]
+    lines += [by_code[k].row(k) for k in wrong]
     lines += ["", "### Indicators", head, report.indicators.row("**all**")]
     lines += [report.indicators_by_lang[k].row(k) for k in sorted(report.indicators_by_lang)]
     lines += ["", "### Indicators per category", head]

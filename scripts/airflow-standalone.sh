@@ -39,17 +39,13 @@ stop() {
     echo "stopping Airflow (pid $AIRFLOW_PID) ..."
     # What Ctrl-C does in a terminal: SIGINT to standalone and to every component it started.
     kill -INT -- "-$AIRFLOW_PID" 2>/dev/null || true
-    for _ in $(seq "${AIRFLOW_STOP_TIMEOUT:-60}"); do
-        kill -0 "$AIRFLOW_PID" 2>/dev/null || break
-        sleep 1
-    done
-    if kill -0 "$AIRFLOW_PID" 2>/dev/null; then
-        echo "Airflow did not stop within 60 s; terminating its process group" >&2
-        kill -TERM -- "-$AIRFLOW_PID" 2>/dev/null || true
-        sleep 10
-        kill -KILL -- "-$AIRFLOW_PID" 2>/dev/null || true
-    fi
+    # A watchdog, in case a component hangs: SIGTERM, then SIGKILL, to the whole process group.
+    ( sleep "${AIRFLOW_STOP_TIMEOUT:-60}"
+      echo "Airflow did not stop in time; terminating its process group" >&2
+      kill -TERM -- "-$AIRFLOW_PID" 2>/dev/null; sleep 10; kill -KILL -- "-$AIRFLOW_PID" 2>/dev/null ) &
+    local watchdog=$!
     wait "$AIRFLOW_PID" 2>/dev/null || true
+    kill -- "-$watchdog" 2>/dev/null || true
     echo "Airflow stopped"
     exit 0
 }

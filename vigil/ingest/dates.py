@@ -180,7 +180,7 @@ def plausible(when: datetime | None, now: datetime) -> bool:
 
 def declared_date(tree: lxml.html.HtmlElement, now: datetime) -> PageDate | None:
     """The publication date the page declares for machines, if any (an implausible one is passed over)."""
-    for method, finder in ((JSON_LD, json_ld_date), (META, meta_date), (MARKUP, markup_date)):
+    for method, finder in ((META, meta_date), (JSON_LD, json_ld_date), (MARKUP, markup_date)):
         when = finder(tree)
         if when is not None and plausible(when, now):
             return PageDate(when, method)
@@ -221,10 +221,10 @@ def coarse(when: datetime) -> bool:
 def _shows_first_day(tree: lxml.html.HtmlElement, url: str | None, when: datetime) -> bool:
     """Whether the page or its URL writes out the 1st of ``when``'s month (not only month and year)."""
     y, m = when.year, when.month
-    numeric = (rf"{y}[-/.]0?{m}[-/.]0?1\b|\b0?1[-/.]0?{m}[-/.](?:{y}|{y % 100:02d})\b|\b0?{m}/0?1/{y}\b")
-    worded = (rf"\b0?1(?:st|er|º|\.)?\s+(?:de\s+)?[^\W\d]{{3,12}}\.?,?\s+(?:de\s+)?{y}\b"
-              rf"|[^\W\d]{{3,12}}\.?\s+0?1(?:st)?,?\s+{y}\b")
-    text = " ".join([url or "", tree.text_content()])
+    numeric = rf"{y}[-/.]0?{m}[-/.]0?1(?!\d)|(?<!\d)0?1[-/.]0?{m}[-/.](?:{y}|{y % 100:02d})(?!\d)|(?<!\d)0?{m}/0?1/{y}"
+    worded = (rf"(?<!\d)0?1(?:st|er|º|\.)?\s+(?:de\s+)?[^\W\d]{{3,12}}\.?,?\s+(?:de\s+)?{y}(?!\d)"
+              rf"|[^\W\d]{{3,12}}\.?\s+0?1(?:st)?,?\s+{y}(?!\d)")
+    text = " ".join([url or "", *tree.itertext()])
     return re.search(f"{numeric}|{worded}", text) is not None
 
 
@@ -239,13 +239,17 @@ def guessed_date(tree: lxml.html.HtmlElement, guess: str | None, *, url: str | N
 
 def page_date(tree: lxml.html.HtmlElement, *, url: str | None, guess: str | None,
               now: datetime) -> PageDate | None:
-    """The page's publication date: declared (in the publisher's offset when the page or its URL shows
-    it), else htmldate's guess."""
+    """The page's publication date: declared, else htmldate's guess. A declared UTC time is shown on the
+    publisher's day when the page says which offset (:func:`localised`) or which day (the URL's day, else
+    a bare day htmldate reads off the page) that is."""
     found = declared_date(tree, now)
+    guessed = guessed_date(tree, guess, url=url)
     if found is None:
-        return guessed_date(tree, guess, url=url)
+        return guessed
     when = localised(found.when, tree)
     day = url_day(url)
+    if day is None and guessed is not None and guessed.when.time() == datetime.min.time():
+        day = guessed.when.date()  # a day written on the page, not another timestamp
     if day is not None and abs(when.date() - day) <= timedelta(days=1):
         when = on_day(when, day)
     return PageDate(when, found.method)

@@ -27,8 +27,8 @@ MAX_H1 = 5
 
 
 def _key(text: str) -> str:
-    """Comparison form: NFKC, casefolded, quotes and dashes unified, whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold().split())
+    """Comparison form: NFKC, casefolded, quotes and dashes unified, without whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold().split())
 
 
 def _letters(text: str) -> str:

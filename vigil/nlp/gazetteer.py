@@ -62,6 +62,8 @@ _BLOCKERS: dict[str, tuple[str, ...]] = {
            "Papua New Guinea"),
 }
 _BUILTIN_AMBIGUOUS = {"GE": ("Georgia",), "JO": ("Jordan",), "TD": ("Chad",)}
+_ENGLISH_PLACES_TOO = frozenset({"fr", "es", "pt", "de"})
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f' .\-]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _ADJ_ENDINGS_2 = ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ій", "ої")
 _ADJ_ENDINGS = (*_ADJ_ENDINGS_2, "ська", "цька", "зька", "на", "ня")
@@ -210,6 +212,14 @@ def _iter_country_patterns(lang: str, curated: CountriesFile | None) -> Iterator
             for kind, table in (("name", entry.names), ("demonym", entry.demonyms), ("place", entry.places)):
                 per_code.setdefault(code, []).extend((n, kind) for n in table.get(one, ()))
             per_code.setdefault(code, []).extend((n, "name") for n in entry.ambiguous)
+        if one in _ENGLISH_PLACES_TOO:
+            # Cities are mostly written the same in Latin-script languages (Paris, Kinshasa, Goma): English
+            # places count too unless this language's names already give the form to another country.
+            owner = {n.lower(): code for code, forms in per_code.items() for n, _ in forms}
+            for code, entry in entries.items():
+                for place in entry.places.get("en", ()):
+                    if owner.get(place.lower(), code) == code and _LATIN.fullmatch(place):
+                        per_code.setdefault(code, []).append((place, "place"))
         known = {n.lower() for forms in per_code.values() for n, _ in forms}
         for code, forms in per_code.items():
             amb = ambiguous.get(code, set())
