@@ -74,6 +74,7 @@ class Report:
     hard_negatives: int = 0
     hard_negative_fp: int = 0
     items: int = 0
+    language_right: int = 0
     errors: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -100,6 +101,7 @@ def evaluate(tagger: Tagger, gold: list[dict[str, object]], *, detect: bool = Fa
         pred_c = {c.code for c in tags.countries}
         pred_i = {e.category for e in tags.events}
         report.items += 1
+        report.language_right += tags.language == lang
         for prf, gs, ps in ((report.countries, gold_c, pred_c), (report.countries_by_lang[lang], gold_c, pred_c),
                             (report.indicators, gold_i, pred_i), (report.indicators_by_lang[lang], gold_i, pred_i)):
             prf.add(gs, ps)
@@ -126,7 +128,8 @@ def evaluate(tagger: Tagger, gold: list[dict[str, object]], *, detect: bool = Fa
 def render(report: Report, seconds: float, source: str) -> str:
     head = "| | gold | precision | recall | F1 | tp | fp | fn |\n|---|---|---|---|---|---|---|---|"
     hn = report.hard_negative_fp / report.hard_negatives if report.hard_negatives else 0.0
-    lines = [f"Items: {report.items} ({source}); {seconds:.1f} s", "", "### Countries", head,
+    lines = [f"Items: {report.items} ({source}); {seconds:.1f} s; language as the gold says: "
+             f"{report.language_right}/{report.items}", "", "### Countries", head,
              report.countries.row("**all**")]
     lines += [report.countries_by_lang[k].row(k) for k in sorted(report.countries_by_lang)]
     by_code = report.countries_by_code

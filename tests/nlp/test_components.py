@@ -181,3 +181,19 @@ def test_phrases_need_no_cooccurrence_but_single_words_do(en: Language) -> None:
     assert phrase["category"] == "forced_displacement" and phrase["weight"] == 1.0
     [word] = en("Satellite images show a massacre near the border.")._.vigil_indicators
     assert word["weight"] < 0.5
+
+
+def test_slavic_case_forms_keep_niger_and_nigeria_apart(fixture_config: Path) -> None:
+    uk = blank("uk", fixture_config, indicators=False)
+    assert codes(uk, "Переворот у Нігері. Біженці з Нігерії. Вибори в Домініканській Республіці.") == [
+        "NE", "NG", "DO"]
+    ru = blank("ru", fixture_config, indicators=False)
+    assert codes(ru, "Войска в Нигере и в Нигерии, помощь Украине.") == ["NE", "NG", "UA"]
+
+
+def test_names_match_without_diacritics_and_german_compounds(fixture_config: Path) -> None:
+    es = blank("es", fixture_config, indicators=False)
+    assert codes(es, "Combates en el norte de Malí y en Perú.") == ["ML", "PE"]
+    de = blank("de", fixture_config, indicators=False)
+    assert codes(de, "Kämpfe in der Ostukraine, im Südsudan und in der Dominikanischen Republik.") == [
+        "UA", "SS", "DO"]
