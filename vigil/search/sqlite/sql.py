@@ -36,7 +36,7 @@ class Selection:
 
     def joined(self, table: str) -> str:
         """``FROM ... WHERE ...`` with ``table`` joined as ``t`` on ``t.seq = a.seq``."""
-        return f"FROM {self.tables} JOIN {table} t ON t.seq = a.seq WHERE {self.where}"
+        return f"FROM {self.tables} CROSS JOIN {table} t ON t.seq = a.seq WHERE {self.where}"
 
 
 def selection(node: Node, *, countries: Sequence[str] = (), languages: Sequence[str] = (),
@@ -106,10 +106,10 @@ def facet_sql(field: str, match_table: str, limit: int) -> tuple[str, list[objec
     """Counts per value of ``field`` over ``match_table``; fetches ``limit + 1`` to detect a cut."""
     if field in FACET_COLUMNS:
         col = FACET_COLUMNS[field]
-        sql = (f"SELECT {col} AS value, count(*) AS n FROM {match_table} m JOIN articles a ON a.seq = m.seq "
-               "GROUP BY value ORDER BY n DESC, value LIMIT ?")
-    else:
-        sql = (f"SELECT t.value, count(*) AS n FROM {match_table} m JOIN {FACET_TABLES[field]} t "
+        sql = (f"SELECT {col} AS value, count(*) AS n FROM {match_table} m CROSS JOIN articles a "
+               "ON a.seq = m.seq GROUP BY value ORDER BY n DESC, value LIMIT ?")
+    else:  # CROSS JOIN: the match set drives (the planner has no statistics for a temp table)
+        sql = (f"SELECT t.value, count(*) AS n FROM {match_table} m CROSS JOIN {FACET_TABLES[field]} t "
                "ON t.seq = m.seq GROUP BY t.value ORDER BY n DESC, t.value LIMIT ?")
     return sql, [limit + 1]
 

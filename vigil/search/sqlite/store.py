@@ -457,7 +457,7 @@ class SqliteStore(SqliteAlerts):
         historical = "" if include_historical else " AND e.historical = 0"
         with self._read() as db:
             rows = db.execute(
-                "SELECT e.day, e.country, e.category, count(*) FROM events e JOIN articles a ON a.seq = e.seq "
+                "SELECT e.day, e.country, e.category, count(*) FROM events e CROSS JOIN articles a ON a.seq = e.seq "
                 f"WHERE e.day BETWEEN ? AND ? AND a.collapsed = 0{historical} "
                 "GROUP BY e.day, e.country, e.category ORDER BY e.day, e.country, e.category",
                 (day_number(since), day_number(until))).fetchall()
