@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import resource
-import shutil
+import sqlite3
 import statistics
 import sys
 import time
@@ -61,10 +61,11 @@ def prepare(args: argparse.Namespace) -> SqliteStore:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{args.db}{suffix}").unlink(missing_ok=True)
         if args.source and args.source.exists():
-            probe = SqliteStore(args.source)  # checkpoint the source's WAL before copying
-            probe._db().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            probe.close()
-            shutil.copyfile(args.source, args.db)
+            source = sqlite3.connect(f"file:{args.source}?mode=ro", uri=True)  # no migration on the source
+            target = sqlite3.connect(args.db)
+            source.backup(target, pages=65536)
+            target.close()
+            source.close()
         else:
             from search import build  # bench/search.py
 
