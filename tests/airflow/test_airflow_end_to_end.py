@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +170,23 @@ def test_bad_configuration_fails_fast_with_a_clear_message(problem: str, dagbag:
     assert ti.try_number == 1  # no retry for bad configuration
     log = capfd.readouterr()
     assert f"Vigil configuration problem: {expected}" in log.out + log.err
+
+
+def test_maintenance_and_backfill_dags_run(dagbag: Any, demo: DemoEnv) -> None:
+    ingest = dagbag.get_dag("vigil_ingest").test(run_conf={"groups": ["mena"]})
+    assert ingest.state == "success", task_states(ingest, ["mena"])
+    store = open_store(Settings(data_dir=demo.data_dir))
+    try:
+        days = Counter(d.article.published_at.astimezone(UTC).date().isoformat() for d in store.iter_documents())
+    finally:
+        store.close()
+    day, on_day = days.most_common(1)[0]
+
+    maintenance = dagbag.get_dag("vigil_maintenance").test()
+    assert maintenance.state == "success", task_states(maintenance)
+    assert maintenance.get_task_instance("prune_runs").xcom_pull(task_ids="prune_runs") == 0  # runs are fresh
+
+    backfill = dagbag.get_dag("vigil_backfill").test(run_conf={"mode": "retag", "since": day, "until": day})
+    assert backfill.state == "success"
+    total = backfill.get_task_instance("summarise").xcom_pull(task_ids="summarise")
+    assert total["articles"] == on_day and total.get("updated", 0) + total.get("unchanged", 0) == on_day

@@ -12,7 +12,7 @@ import pytest
 from vigil.errors import QueryError, StoreError
 from vigil.search.sqlite import SqliteStore
 from vigil.search.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, migrate
-from vigil.search.store import SearchRequest, Store
+from vigil.search.store import SearchRequest, SortOrder, Store
 
 from .factories import make_document
 
@@ -175,3 +175,48 @@ def test_event_counts_per_day_country_category(store: SqliteStore) -> None:
     counts = store.event_counts(date(2026, 2, 1), date(2026, 2, 28))
     assert [(c.day, c.country, c.category, c.count) for c in counts] == [
         (date(2026, 2, 3), "SD", "detention", 1), (date(2026, 2, 3), "SD", "mass_killing", 2)]
+
+
+def test_facet_tags_follow_upserts_and_the_v4_backfill_matches(tmp_path: Path) -> None:
+    path = tmp_path / "tags.sqlite3"
+    with SqliteStore(path) as s:
+        s.upsert([make_document("Raid on the market", slug="a", countries=("SD", "TD"),
+                                indicators=("mass_killing",), actors=("RSF",), groups=("Masalit",)),
+                  make_document("Quiet harvest", slug="b", countries=())])
+        s.upsert([make_document("Raid on the market", slug="a", countries=("SD",), actors=("RSF",))])  # re-tag
+        page = s.search(SearchRequest(query="", facets=("country", "indicator", "actor", "group")))
+        assert {f: [(c.value, c.count) for c in cs] for f, cs in page.facets.items()} == {
+            "country": [("SD", 1)], "indicator": [], "actor": [("rsf", 1)], "group": []}
+    db = sqlite3.connect(path, isolation_level=None)
+    written = db.execute("SELECT seq, facet_tags FROM articles ORDER BY seq").fetchall()
+    assert [t for _, t in written] == ['["country:SD","actor:rsf"]', "[]"]
+    db.execute("ALTER TABLE articles DROP COLUMN facet_tags")  # as a version-3 file had it
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    assert migrate(db) == SCHEMA_VERSION
+    assert db.execute("SELECT seq, facet_tags FROM articles ORDER BY seq").fetchall() == written
+    db.close()
+
+
+def test_pages_with_facets_equal_pages_without(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    base = datetime(2026, 3, 1, tzinfo=UTC)
+    with SqliteStore(tmp_path / "p.sqlite3") as s:
+        s.upsert([make_document(f"Valley report {i}", "valley " * (1 + i % 4) + "water talks", slug=f"v{i}",
+                                published=base + timedelta(hours=i // 3)) for i in range(25)])
+        cases: list[tuple[str, SortOrder]] = [("valley", "relevance"), ("valley", "newest"), ("", "oldest"),
+                                              ("valley", "oldest")]
+        for query, sort in cases:
+            plain = SearchRequest(query=query, sort=sort, limit=4)
+            walks = []
+            for request in (plain, plain.model_copy(update={"facets": ("language", "country")})):
+                ids, cursor = [], None
+                while True:
+                    page = s.search(request.model_copy(update={"cursor": cursor}))
+                    ids.append([(h.id, h.score) for h in page.hits])
+                    cursor = page.next_cursor
+                    if cursor is None:
+                        break
+                walks.append(ids)
+                assert page.total == 25
+            assert walks[0] == walks[1] and sum(len(p) for p in walks[0]) == 25

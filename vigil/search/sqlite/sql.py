@@ -6,7 +6,8 @@ All user values are parameters; identifiers come from fixed tables in this modul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -97,21 +98,44 @@ def count_sql(sel: Selection) -> tuple[str, list[object]]:
     return f"SELECT count(*) {sel.from_where}", list(sel.params)
 
 
-def fill_match_sql(sel: Selection, table: str) -> tuple[str, list[object]]:
-    """Materialise the matching ``seq`` values into a temporary ``table`` (for total and facets)."""
-    return f"INSERT INTO {table}(seq) SELECT a.seq {sel.from_where}", list(sel.params)
+def facet_tags_json(tags: Mapping[str, Iterable[str]]) -> str:
+    """The ``articles.facet_tags`` value: a JSON array of ``"field:value"`` (see schema migration 4)."""
+    return json.dumps([f"{field}:{value}" for field in FACET_TABLES for value in sorted(tags.get(field, ()))],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def fill_match_sql(sel: Selection, table: str, sort: str) -> tuple[str, list[object]]:
+    """Materialise each match's sort key and what facets need (language, source, tags) into ``table``.
+
+    One pass over the match serves the page (:func:`match_page_sql`), the total and every facet.
+    """
+    if sort == "relevance" and sel.fts_match is None:
+        raise ValueError("relevance needs an FTS match")
+    key = BM25 if sort == "relevance" else "a.published_at"
+    return (f"INSERT INTO {table}(seq, key, language, source, tags) "
+            f"SELECT a.seq, {key}, a.language, a.source_domain, a.facet_tags {sel.from_where}", list(sel.params))
+
+
+def match_page_sql(table: str, sort: str, after: SortKey | None, limit: int) -> tuple[str, list[object]]:
+    """The same page as :func:`page_sql`, read from a table filled by :func:`fill_match_sql`."""
+    op, direction = ("<", "DESC") if sort == "newest" else (">", "ASC")
+    sql, params = f"SELECT seq, key FROM {table}", []
+    if after is not None:
+        sql += f" WHERE (key, seq) {op} (?, ?)"
+        params.extend([after[0], after[1]])
+    return sql + f" ORDER BY key {direction}, seq {direction} LIMIT ?", [*params, limit]
 
 
 def facet_sql(field: str, match_table: str, limit: int) -> tuple[str, list[object]]:
-    """Counts per value of ``field`` over ``match_table``; fetches ``limit + 1`` to detect a cut."""
-    if field in FACET_COLUMNS:
-        col = FACET_COLUMNS[field]
-        sql = (f"SELECT {col} AS value, count(*) AS n FROM {match_table} m CROSS JOIN articles a "
-               "ON a.seq = m.seq GROUP BY value ORDER BY n DESC, value LIMIT ?")
-    else:  # CROSS JOIN: the match set drives (the planner has no statistics for a temp table)
-        sql = (f"SELECT t.value, count(*) AS n FROM {match_table} m CROSS JOIN {FACET_TABLES[field]} t "
-               "ON t.seq = m.seq GROUP BY t.value ORDER BY n DESC, t.value LIMIT ?")
-    return sql, [limit + 1]
+    """Counts per value of a column ``field`` over ``match_table``; fetches ``limit + 1`` to detect a cut."""
+    column = {"language": "language", "source": "source"}[field]
+    return (f"SELECT {column} AS value, count(*) AS n FROM {match_table} GROUP BY value "
+            "ORDER BY n DESC, value LIMIT ?", [limit + 1])
+
+
+def tag_facets_sql(match_table: str) -> tuple[str, list[object]]:
+    """Counts of every ``"field:value"`` tag over ``match_table`` (one pass serves all tag facets)."""
+    return f"SELECT j.value, count(*) FROM {match_table} m, json_each(m.tags) j GROUP BY j.value", []
 
 
 def snippet_sql(fts_match: str, seqs: Sequence[int], highlight: bool) -> tuple[str, list[object]]:
