@@ -257,15 +257,14 @@ def test_a_group_that_never_ran_is_reported_as_failed_at_fetch(tmp_path: Path) -
     assert status == {"status": "failed", "stage": "fetch", "error": "not run: the task did not finish"}
 
 
-def test_compute_alerts_says_when_alerts_are_not_available(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path)
-    result = staging.compute_alerts(settings, date(2026, 11, 21))
-    try:
-        import vigil.search.alerts  # noqa: F401
-    except ImportError:
-        assert result == {"day": "2026-11-21", "status": "unavailable", "alerts": 0}
-    else:
-        assert result["status"] == "ok" and result["day"] == "2026-11-21"
+def test_compute_alerts_uses_the_config_file(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    settings.config_dir.mkdir()
+    result = staging.compute_alerts(settings, date(2026, 11, 21))  # no alerts.yaml: built-in defaults
+    assert result == {"day": "2026-11-21", "status": "ok", "alerts": 0}
+    (settings.config_dir / "alerts.yaml").write_text("min_sourcez: 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="alerts.yaml:1: min_sourcez: unknown field"):
+        staging.compute_alerts(settings, date(2026, 11, 21))
 
 
 # --------------------------------------------------------------------------- maintenance

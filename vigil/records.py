@@ -119,6 +119,8 @@ class ExtractedArticle(Record):
     fingerprint: str = Field(default="", description="near-duplicate signature (hex), see vigil.ingest.dedupe")
     near_dup_keys: tuple[str, ...] = Field(default=(), description="LSH band keys: articles sharing one are "
                                            "near-duplicate candidates")
+    alias_ids: tuple[str, ...] = Field(default=(), description="ids of other URLs that led to this article (the "
+                                       "feed's link, the URL before redirects) so they count as known next time")
 
 
 class LanguageDecision(Record):

@@ -630,21 +630,13 @@ def _outcomes(counts: Mapping[str, int]) -> str:
 
 
 def compute_alerts(settings: Settings, day: date, *, store: Store | None = None) -> dict[str, Any]:
-    """Compute the day's alerts with ``vigil.search.alerts.compute_alerts`` if it exists.
+    """Compute and store the day's alerts with the thresholds of ``<config_dir>/alerts.yaml``."""
+    from vigil.search.alerts import compute_alerts as compute
+    from vigil.search.alerts import load_alert_config
 
-    Until that module lands, record that alerts are not available (and do not fail the DAG run).
-    """
-    try:
-        from vigil.search import alerts  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        log.warning("alerts are not available yet (vigil.search.alerts is missing); nothing computed")
-        return {"day": day.isoformat(), "status": "unavailable", "alerts": 0}
-    func = getattr(alerts, "compute_alerts", None)
-    if func is None:
-        log.warning("vigil.search.alerts has no compute_alerts(); nothing computed")
-        return {"day": day.isoformat(), "status": "unavailable", "alerts": 0}
+    path = settings.config_dir / "alerts.yaml"
+    config = load_alert_config(path) if path.exists() else None
     with _opened_store(settings, store) as st:
-        result = func(st, day)
-    count = len(result) if hasattr(result, "__len__") else int(result or 0)
-    log.info("alerts for %s: %d", day, count)
-    return {"day": day.isoformat(), "status": "ok", "alerts": count}
+        result = compute(st, day, config)
+    log.info("alerts for %s: %d", day, len(result))
+    return {"day": day.isoformat(), "status": "ok", "alerts": len(result)}

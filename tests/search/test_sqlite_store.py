@@ -191,7 +191,8 @@ def test_facet_tags_follow_upserts_and_the_v4_backfill_matches(tmp_path: Path) -
     written = db.execute("SELECT seq, facet_tags FROM articles ORDER BY seq").fetchall()
     assert [t for _, t in written] == ['["country:SD","actor:rsf"]', "[]"]
     db.execute("ALTER TABLE articles DROP COLUMN facet_tags")  # as a version-3 file had it
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    db.execute("DROP TABLE article_aliases")  # added by v5
+    db.execute("PRAGMA user_version = 3")
     assert migrate(db) == SCHEMA_VERSION
     assert db.execute("SELECT seq, facet_tags FROM articles ORDER BY seq").fetchall() == written
     db.close()
@@ -220,3 +221,13 @@ def test_pages_with_facets_equal_pages_without(tmp_path: Path) -> None:
                 walks.append(ids)
                 assert page.total == 25
             assert walks[0] == walks[1] and sum(len(p) for p in walks[0]) == 25
+
+
+def test_alias_ids_count_as_known(tmp_path: Path) -> None:
+    """A feed link that redirected or named another canonical URL is known next time."""
+    doc = make_document("Convoy stopped at the bridge", slug="canon")
+    doc = doc.model_copy(update={"article": doc.article.model_copy(update={"alias_ids": ("feedlink-id",)})})
+    with SqliteStore(tmp_path / "alias.sqlite3") as s:
+        s.upsert([doc])
+        assert s.known_ids(["feedlink-id", doc.article.id, "other"]) == {"feedlink-id", doc.article.id}
+        assert s.upsert([doc]).unchanged == 1

@@ -165,6 +165,20 @@ def page_text(page: FetchedPage) -> str:
     return decode(page.body, codec)
 
 
+def alias_ids(own_id: str, page: FetchedPage, entry: FeedEntry | None) -> tuple[str, ...]:
+    """Ids of the other URLs that reached this article: the feed's link, the requested and final URLs."""
+    urls = [page.requested_url, page.final_url] + ([entry.url] if entry else [])
+    ids: list[str] = []
+    for url in urls:
+        try:
+            ident = article_id(url)
+        except ValueError:
+            continue
+        if ident != own_id and ident not in ids:
+            ids.append(ident)
+    return tuple(ids)
+
+
 def extract_article(page: FetchedPage, *, entry: FeedEntry | None, feed_url: str | None,
                     now: datetime) -> ExtractedArticle:
     """A fetched page as an :class:`ExtractedArticle`. Raises :class:`ExtractionError`."""
@@ -183,5 +197,5 @@ def extract_article(page: FetchedPage, *, entry: FeedEntry | None, feed_url: str
         text=result.text, authors=result.authors, published_at=published_at, date_source=date_source,
         fetched_at=page.fetched_at, declared_language=result.declared_language,
         extraction_method=result.method, content_hash=content_hash(result.text), fingerprint=signature,
-        near_dup_keys=keys,
+        near_dup_keys=keys, alias_ids=alias_ids(article_id(norm), page, entry),
     )

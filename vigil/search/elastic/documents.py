@@ -51,6 +51,7 @@ def to_source(doc: IndexedDocument, *, seq: int, decisions: Mapping[str, str] | 
     language = art.language.lower()
     source: dict[str, Any] = {
         "id": art.id,
+        "alias_ids": list(art.alias_ids),
         "url": art.url,
         "source_domain": domain(art.source_domain),
         "language": language,

@@ -109,6 +109,7 @@ def article_properties() -> dict[str, Any]:
                  for code, name in sorted(LANGUAGE_ANALYZERS.items())}
     return {
         "id": _KEYWORD,
+        "alias_ids": _KEYWORD,
         "url": {"type": "keyword", "ignore_above": 4096},
         "source_domain": _KEYWORD,
         "language": _KEYWORD,

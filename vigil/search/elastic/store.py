@@ -193,7 +193,17 @@ class ElasticStore(ElasticAlerts):
     # ------------------------------------------------------------------ articles
 
     def known_ids(self, ids: Iterable[str]) -> set[str]:
-        return set(self._existing(list(dict.fromkeys(ids)), source=False))
+        wanted = list(dict.fromkeys(ids))
+        found = set(self._existing(wanted, source=False))
+        for i in range(0, len(wanted), _CHUNK):  # ids known as another URL of an article (feed link, redirect)
+            chunk = [x for x in wanted[i:i + _CHUNK] if x not in found]
+            if not chunk:
+                continue
+            body = {"query": {"terms": {"alias_ids": chunk}}, "size": len(chunk), "_source": ["alias_ids"],
+                    "track_total_hits": False}
+            for hit in self._search(self.names.articles, body, "an alias lookup")["hits"]["hits"]:
+                found.update(set(hit["_source"].get("alias_ids") or ()) & set(chunk))
+        return found
 
     def _existing(self, ids: list[str], source: Any = ("doc_hash", "duplicate_of", "seq")
                   ) -> dict[str, dict[str, Any]]:

@@ -264,7 +264,20 @@ def _v4_facet_tags(db: sqlite3.Connection) -> None:
     """)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_workspace, _v3_alerts, _v4_facet_tags]
+def _v5_aliases(db: sqlite3.Connection) -> None:
+    """Other URLs (feed links, pre-redirect URLs) that led to an article, so they count as known."""
+    run_script(db, """
+    CREATE TABLE article_aliases (
+        alias_id TEXT PRIMARY KEY,
+        article_id TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX article_aliases_article ON article_aliases (article_id);
+    """)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1_initial, _v2_workspace, _v3_alerts, _v4_facet_tags, _v5_aliases,
+]
 """Ordered migrations; the schema version of a file is the number applied."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -193,7 +193,9 @@ class SqliteStore(SqliteAlerts):
         found: set[str] = set()
         with self._read() as db:
             for chunk in _chunks(wanted):
-                rows = db.execute(f"SELECT id FROM articles WHERE id IN ({_marks(chunk)})", chunk)
+                rows = db.execute(f"SELECT id FROM articles WHERE id IN ({_marks(chunk)}) UNION "
+                                  f"SELECT alias_id FROM article_aliases WHERE alias_id IN ({_marks(chunk)})",
+                                  [*chunk, *chunk])
                 found.update(r[0] for r in rows)
         return found
 
@@ -213,6 +215,9 @@ class SqliteStore(SqliteAlerts):
 
     def _upsert_one(self, db: sqlite3.Connection, doc: IndexedDocument, roots: set[str]) -> str:
         art, tags = doc.article, doc.tags
+        if art.alias_ids:
+            db.executemany("INSERT OR IGNORE INTO article_aliases (alias_id, article_id) VALUES (?, ?)",
+                           [(alias, art.id) for alias in art.alias_ids])
         digest = _doc_hash(doc)
         row = db.execute("SELECT seq, doc_hash, duplicate_of FROM articles WHERE id = ?", (art.id,)).fetchone()
         if row is not None and row[1] == digest:
