@@ -263,7 +263,7 @@ def test_compute_alerts_uses_the_config_file(tmp_path: Path) -> None:
     result = staging.compute_alerts(settings, date(2026, 11, 21))  # no alerts.yaml: built-in defaults
     assert result == {"day": "2026-11-21", "status": "ok", "alerts": 0}
     (settings.config_dir / "alerts.yaml").write_text("min_sourcez: 2\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="alerts.yaml:1: min_sourcez: unknown field"):
+    with pytest.raises(ConfigError, match=r"alerts\.yaml:1: min_sourcez: unknown field"):
         staging.compute_alerts(settings, date(2026, 11, 21))
 
 
