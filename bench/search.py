@@ -35,6 +35,7 @@ from vigil.records import (
     IndicatorHit,
     Tags,
 )
+from vigil.search.alerts import compute_alerts
 from vigil.search.sqlite import SqliteStore
 from vigil.search.store import FacetField, SearchRequest, TrendRequest
 
@@ -264,7 +265,12 @@ def scenarios(store: SqliteStore) -> Iterator[tuple[str, Callable[[int], object]
     yield 'phrase (`"ethnic cleansing"`)', phrase, phrase_like
     yield "keyword + 6 facets", with_facets, with_facets_like
     yield "weekly trend over a year, split by indicator", trend, trend_like
+    def alert_full(i: int) -> object:
+        return compute_alerts(store, days[i % len(days)], save=False)
+
     yield "alert counts for one day (+ 28-day baseline)", alert, alert_like
+    yield "alert computation for one day (compute_alerts: scores, baseline, decision, evidence)", alert_full, \
+        alert_like
 
 
 def main() -> None:
