@@ -111,6 +111,13 @@ def _register_commands() -> None:
     global _registered
     if _registered:
         return
-    from vigil.cli import commands_analysis, commands_ingest, commands_search, commands_web  # noqa: F401
+    from vigil.cli import (  # noqa: F401
+        commands_analysis,
+        commands_feeds,
+        commands_ingest,
+        commands_search,
+        commands_tools,
+        commands_web,
+    )
 
     _registered = True

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from vigil.cli.app import STATE, app, fail
 from vigil.cli.commands_ingest import run_summary
-from vigil.cli.output import console, print_json
+from vigil.cli.output import console, outcome_line, print_json
 from vigil.config import load_feeds
 from vigil.ingest.offline import check_feed, status_rows
 from vigil.pipeline import reextract_articles, retry_dead_letters
@@ -137,3 +137,26 @@ def reextract(
     else:
         console.print(f"re-extracted: {report.get('updated')} updated, {report.get('unchanged')} unchanged, "
                       f"{report.get('reextract-failed')} failed, {report.get('no-raw-capture')} without raw capture")
+
+
+@app.command()
+def runs(limit: Annotated[int, typer.Option(help="At most this many reports.")] = 20,
+         json_out: JsonOption = False) -> None:
+    """Show stored run reports (CLI runs, Airflow runs and their feed groups), newest first."""
+    store = open_store(STATE.settings())
+    try:
+        reports = store.run_reports(limit=limit)
+    finally:
+        store.close()
+    if json_out:
+        print_json([{**r, "report": r["report"].model_dump(mode="json")} for r in reports])
+        return
+    if not reports:
+        console.print("no runs recorded yet")
+        return
+    table = Table("run", "scope", "recorded", "feeds", "outcomes")
+    for r in reports:
+        report = r["report"]
+        table.add_row(r["run_id"], r["scope"], f"{r['recorded_at']:%Y-%m-%d %H:%M}", str(report.feeds),
+                      outcome_line(report.counts))
+    console.print(table)

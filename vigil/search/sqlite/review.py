@@ -144,8 +144,15 @@ class SqliteReviewStore:
                  else "e.day DESC, e.severity DESC, e.id")
         clause = " AND ".join(where)
         with self._read() as db:
-            rows = db.execute(f"SELECT {_ITEM_COLUMNS} {_ITEM_FROM} WHERE {clause} ORDER BY {order} "
-                              "LIMIT ? OFFSET ?", (*params, filters.limit, filters.offset)).fetchall()
+            # pick the page's events on narrow rows first, then read titles and data for those only
+            page = (f"SELECT e.rowid AS rid, e.severity AS sev, e.day AS d, e.id AS eid {_COUNT_FROM} "
+                    f"WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?")
+            outer = order.replace("e.severity", "p.sev").replace("e.day", "p.d").replace("e.id", "p.eid")
+            rows = db.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM ({page}) p CROSS JOIN events e ON e.rowid = p.rid "
+                "CROSS JOIN articles a ON a.seq = e.seq CROSS JOIN article_texts t ON t.seq = e.seq "
+                f"LEFT JOIN reviews r ON r.event_id = e.id ORDER BY {outer}",
+                (*params, filters.limit, filters.offset)).fetchall()
             total = len(rows) + filters.offset
             if filters.with_total:
                 total = int(db.execute(f"SELECT count(*) FROM (SELECT 1 {_COUNT_FROM} WHERE {clause} LIMIT ?)",

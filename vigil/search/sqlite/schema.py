@@ -275,8 +275,15 @@ def _v5_aliases(db: sqlite3.Connection) -> None:
     """)
 
 
+def _v6_review_queue(db: sqlite3.Connection) -> None:
+    """The review queue of one country, most severe then newest, without sorting all its events."""
+    run_script(db, """
+    CREATE INDEX events_country_queue ON events(country, severity DESC, day DESC);
+    """)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1_initial, _v2_workspace, _v3_alerts, _v4_facet_tags, _v5_aliases,
+    _v1_initial, _v2_workspace, _v3_alerts, _v4_facet_tags, _v5_aliases, _v6_review_queue,
 ]
 """Ordered migrations; the schema version of a file is the number applied."""
 
