@@ -265,12 +265,15 @@ def scenarios(store: SqliteStore) -> Iterator[tuple[str, Callable[[int], object]
     yield 'phrase (`"ethnic cleansing"`)', phrase, phrase_like
     yield "keyword + 6 facets", with_facets, with_facets_like
     yield "weekly trend over a year, split by indicator", trend, trend_like
-    def alert_full(i: int) -> object:
-        return compute_alerts(store, days[i % len(days)], save=False)
+    def alert_full(i: int) -> object:  # as the nightly DAG runs it: one day after the other
+        return compute_alerts(store, days[-1] + timedelta(days=i), save=False)
+
+    def alert_cold(i: int) -> object:  # a day far from the last one computed: no cached daily scores
+        return compute_alerts(store, days[i % len(days)] - timedelta(days=3 * (i % 7)), save=False)
 
     yield "alert counts for one day (+ 28-day baseline)", alert, alert_like
-    yield "alert computation for one day (compute_alerts: scores, baseline, decision, evidence)", alert_full, \
-        alert_like
+    yield "alert computation for one day, nightly (consecutive days)", alert_full, alert_like
+    yield "alert computation for one day, cold (no cached daily scores)", alert_cold, alert_like
 
 
 def main() -> None:

@@ -36,6 +36,24 @@ UNSURE = 0.60
 LONG_TEXT = 300
 SEED = 0
 
+SHORT_LETTERS = 200
+
+# Function words of the supported languages, for headline-length text where langdetect wobbles
+# ("Der Völkermord an den Rohingya." -> Norwegian 0.71). A word shared by k languages counts 1/k.
+_STOPWORDS = {
+    "en": "the of and in to a is was for on with by said from at are has have that this",
+    "fr": "le la les des du de et en un une au aux est dans pour sur par qui que ont été il elle",
+    "es": "el la los las de del y a en un una por con para que se al es fue han sus",
+    "pt": "o a os as do da dos das de e em no na nos nas um uma por com para que ao foi são",
+    "de": "der die das den dem des und in im an ein eine einen ist mit von zu auf für nicht sich wurde",
+}
+_VOTES: dict[str, list[str]] = {}
+for _lang, _words in _STOPWORDS.items():
+    for _w in _words.split():
+        _VOTES.setdefault(_w, []).append(_lang)
+_UK_ONLY = set("іїєґІЇЄҐ")
+_RU_ONLY = set("ыэъЫЭЪ")
+
 _factory: DetectorFactory | None = None
 _lock = threading.Lock()
 
@@ -61,6 +79,27 @@ def iso639_1(code: str | None) -> str | None:
     if len(base) == 2 and base.isalpha() and base.isascii():
         return base
     return None
+
+
+def short_text_vote(sample: str) -> str | None:
+    """A language from letters only one Cyrillic language uses, or from function words; None if unclear."""
+    chars = set(sample)
+    if chars & _UK_ONLY and not chars & _RU_ONLY:
+        return "uk"
+    if chars & _RU_ONLY and not chars & _UK_ONLY:
+        return "ru"
+    score: dict[str, float] = {}
+    for word in sample.lower().split():
+        langs = _VOTES.get(word.strip(".,;:!?\"'«»()"))
+        if langs:
+            for lang in langs:
+                score[lang] = score.get(lang, 0.0) + 1.0 / len(langs)
+    ranked = sorted(score.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < 1.5:
+        return None
+    if len(ranked) > 1 and ranked[0][1] < 1.5 * ranked[1][1]:
+        return None
+    return ranked[0][0]
 
 
 def langdetect_probs(sample: str) -> list[tuple[str, float]]:
@@ -104,6 +143,12 @@ def detect_language(text: str, title: str = "", declared: str | None = None,
     best, p = probs[0]
     ev = (f"langdetect:{best}:{p:.2f}", *hint_ev)
     considered = dict(probs)
+    if letters < SHORT_LETTERS and (hint is None or hint != best):
+        vote = short_text_vote(sample)
+        if vote and vote != best and (hint is None or hint == vote) and (
+                p < SURE or considered.get(vote, 0.0) >= CONSIDERED):
+            return LanguageDecision(code=vote, confidence=0.6, evidence=(*ev, f"stopwords:{vote}",
+                                                                          "rule:short-text-stopwords"))
     if hint is None or hint == best:
         if hint == best:
             return LanguageDecision(code=best, confidence=max(min(p, 1.0), 0.95), evidence=(*ev, "rule:agree"))

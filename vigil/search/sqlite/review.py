@@ -40,6 +40,7 @@ from vigil.search.sqlite.store import SqliteStore
 
 _ITEM_COLUMNS = ("e.data, t.title, a.url, a.source_domain, a.language, a.published_at, a.independent_sources, "
                  "coalesce(r.status, 'pending')")
+_COUNTRY_TABLE = "temp.vigil_country_events"
 _COUNT_FROM = "FROM events e CROSS JOIN articles a ON a.seq = e.seq LEFT JOIN reviews r ON r.event_id = e.id"
 """Events drive the join (CROSS JOIN fixes the order) so the queue indexes serve ORDER BY ... LIMIT."""
 _ITEM_FROM = ("FROM events e CROSS JOIN articles a ON a.seq = e.seq CROSS JOIN article_texts t ON t.seq = e.seq "
@@ -209,16 +210,19 @@ class SqliteReviewStore:
     def country_overview(self, country: str, since: date, until: date, top: int = 8) -> CountryOverview:
         """From the events table (index on country, day), syndicated copies once; weeks start on Monday."""
         first, last = day_number(since), day_number(until)
-        events = ("SELECT e.seq, e.day, e.category FROM events e JOIN articles a ON a.seq = e.seq "
-                  "WHERE e.country = ? AND e.day BETWEEN ? AND ? AND a.collapsed = 0")
-        with self._read() as db:
-            rows = db.execute(f"SELECT (day + 3) / 7, category, count(*) FROM ({events}) GROUP BY 1, 2",
-                              (country, first, last)).fetchall()
+        with self._read() as db:  # one pass over the country's events into a temp table, three aggregates
+            db.execute(f"CREATE TABLE IF NOT EXISTS {_COUNTRY_TABLE} (seq INTEGER, day INTEGER, category TEXT)")
+            db.execute(f"DELETE FROM {_COUNTRY_TABLE}")
+            db.execute(f"INSERT INTO {_COUNTRY_TABLE} SELECT e.seq, e.day, e.category FROM events e "
+                       "CROSS JOIN articles a ON a.seq = e.seq WHERE e.country = ? AND e.day BETWEEN ? AND ? "
+                       "AND a.collapsed = 0", (country, first, last))
+            rows = db.execute(f"SELECT (day + 3) / 7, category, count(*) FROM {_COUNTRY_TABLE} "
+                              "GROUP BY 1, 2").fetchall()
             tops = {}
             for table in ("article_actors", "article_groups"):
                 tops[table] = tuple(db.execute(
-                    f"SELECT value, count(*) AS n FROM {table} WHERE seq IN (SELECT seq FROM ({events})) "
-                    "GROUP BY value ORDER BY n DESC, value LIMIT ?", (country, first, last, top)).fetchall())
+                    f"SELECT value, count(*) AS n FROM {table} WHERE seq IN (SELECT seq FROM {_COUNTRY_TABLE}) "
+                    "GROUP BY value ORDER BY n DESC, value LIMIT ?", (top,)).fetchall())
         weekly = tuple((from_day_number(int(w) * 7 - 3), str(c), int(n)) for w, c, n in rows)
         return CountryOverview(weekly=weekly, events=sum(n for _, _, n in weekly), actors=tops["article_actors"],
                                groups=tops["article_groups"])

@@ -278,7 +278,7 @@ def _v5_aliases(db: sqlite3.Connection) -> None:
 def _v6_review_queue(db: sqlite3.Connection) -> None:
     """The review queue of one country, most severe then newest, without sorting all its events."""
     run_script(db, """
-    CREATE INDEX events_country_queue ON events(country, severity DESC, day DESC);
+    CREATE INDEX IF NOT EXISTS events_country_queue ON events(country, severity DESC, day DESC);
     """)
 
 
