@@ -6,14 +6,17 @@ Faces (CLI, web, DAGs) call these; library functions receive the built parts.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vigil.errors import ConfigError
-from vigil.ingest.fetch import Fetcher
-from vigil.ingest.raw import RawCapture
-from vigil.ingest.safety import FetchPolicy
-from vigil.nlp.tagger import Tagger
 from vigil.search.store import Store
 from vigil.settings import Settings
+
+if TYPE_CHECKING:  # imported lazily: the web app and the search commands need neither spaCy nor httpx
+    from vigil.ingest.fetch import Fetcher
+    from vigil.ingest.raw import RawCapture
+    from vigil.ingest.safety import FetchPolicy
+    from vigil.nlp.tagger import Tagger
 
 RAW_CAPTURE_MAX_BYTES = 5_000_000
 """Largest raw page kept for re-extraction (bytes, before compression)."""
@@ -36,6 +39,9 @@ def open_store(settings: Settings) -> Store:
 
 def build_fetcher(settings: Settings, *, extra_allow_hosts: tuple[str, ...] = (),
                   per_host_delay: float | None = None) -> Fetcher:
+    from vigil.ingest.fetch import Fetcher
+    from vigil.ingest.safety import FetchPolicy
+
     policy = FetchPolicy.from_settings(settings)
     updates: dict[str, object] = {}
     if extra_allow_hosts:
@@ -56,10 +62,14 @@ def _replace(policy: FetchPolicy, updates: dict[str, object]) -> FetchPolicy:
 
 
 def build_tagger(settings: Settings, *, use_models: bool = True) -> Tagger:
+    from vigil.nlp.tagger import Tagger
+
     return Tagger.from_config(settings.config_dir, use_models=use_models)
 
 
 def build_raw(settings: Settings) -> RawCapture | None:
+    from vigil.ingest.raw import RawCapture
+
     if not settings.raw_capture:
         return None
     return RawCapture(settings.raw_dir, max_bytes=RAW_CAPTURE_MAX_BYTES)

@@ -48,3 +48,10 @@ def test_long_text_overrules_a_wrong_declaration() -> None:
                                            (None, None), ("english", None)])
 def test_iso639_1(raw: str | None, code: str | None) -> None:
     assert iso639_1(raw) == code
+
+
+def test_function_words_settle_headline_length_text() -> None:
+    de = detect_language("Der Völkermord an den Rohingya.")  # langdetect alone says Norwegian
+    assert de.code == "de" and "rule:short-text-stopwords" in de.evidence
+    assert detect_language("Le génocide des Rohingyas en Birmanie.").code == "fr"
+    assert detect_language("Бої в Україні тривають третій день").code == "uk"

@@ -13,8 +13,6 @@ from vigil.cli.app import STATE, app, fail
 from vigil.cli.commands_ingest import run_summary
 from vigil.cli.output import console, outcome_line, print_json
 from vigil.config import load_feeds
-from vigil.ingest.offline import check_feed, status_rows
-from vigil.pipeline import reextract_articles, retry_dead_letters
 from vigil.runtime import build_fetcher, build_raw, build_tagger, feeds_path, open_store
 
 feeds_app = typer.Typer(help="The feeds catalogue: check feeds now, or show their stored health.",
@@ -29,6 +27,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 def feeds_check(feeds: FeedsOption = None, json_out: JsonOption = False,
                 group: Annotated[str | None, typer.Option(help="Only feeds of this group.")] = None) -> None:
     """Fetch and parse every feed now and report its state (needs internet for real feeds)."""
+    from vigil.ingest.offline import check_feed
+
     settings = STATE.settings()
     catalogue = load_feeds(feeds_path(settings, feeds))
     specs = [f for f in catalogue.feeds if group is None or f.group == group]
@@ -51,6 +51,8 @@ def feeds_check(feeds: FeedsOption = None, json_out: JsonOption = False,
 @feeds_app.command("status")
 def feeds_status(feeds: FeedsOption = None, json_out: JsonOption = False) -> None:
     """Show each feed's stored health: last success, last error, failures, items, latency."""
+    from vigil.ingest.offline import status_rows
+
     settings = STATE.settings()
     catalogue = load_feeds(feeds_path(settings, feeds))
     store = open_store(settings)
@@ -100,6 +102,8 @@ def failures(
 @app.command()
 def retry(feeds: FeedsOption = None, json_out: JsonOption = False) -> None:
     """Retry the dead letters that can be retried (feeds and pages that failed for a passing reason)."""
+    from vigil.pipeline import retry_dead_letters
+
     settings = STATE.settings()
     catalogue = load_feeds(feeds_path(settings, feeds))
     store = open_store(settings)
@@ -122,6 +126,8 @@ def reextract(
     json_out: JsonOption = False,
 ) -> None:
     """Run extraction again on stored raw pages, then re-tag and re-index (after an extractor upgrade)."""
+    from vigil.pipeline import reextract_articles
+
     settings = STATE.settings()
     raw = build_raw(settings)
     if raw is None:

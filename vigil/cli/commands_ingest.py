@@ -12,7 +12,6 @@ from vigil.cli.output import console, highlighted, outcome_line, print_json
 from vigil.cli.progress import feed_progress
 from vigil.config import load_feeds
 from vigil.demo_site import DemoSite
-from vigil.pipeline import run_ingest
 from vigil.records import RunReport
 from vigil.runtime import build_fetcher, build_raw, build_tagger, feeds_path, open_store
 from vigil.search.store import SearchRequest, Store
@@ -28,6 +27,8 @@ def ingest(
     json_out: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
 ) -> None:
     """Fetch every feed in a feeds file, extract, tag and index the new articles."""
+    from vigil.pipeline import run_ingest
+
     settings = STATE.settings()
     catalogue = load_feeds(feeds_path(settings, feeds))
     store = open_store(settings)
@@ -59,6 +60,8 @@ def demo(
     query: Annotated[str, typer.Option(help="The sample search to show.")] = "massacre",
 ) -> None:
     """Serve the bundled fictional news site locally, ingest it, and show what Vigil found."""
+    from vigil.pipeline import run_ingest
+
     settings = STATE.settings()
     store = open_store(settings)
     try:

@@ -14,9 +14,6 @@ import typer
 from vigil.cli.app import STATE, app, fail
 from vigil.cli.output import console, print_json
 from vigil.errors import ExtractionError
-from vigil.ingest.offline import extract_jsonl, extract_saved
-from vigil.nlp.language import detect_language
-from vigil.nlp.tagjson import tag_jsonl
 from vigil.runtime import build_tagger
 
 
@@ -40,6 +37,8 @@ def tag(
 
     The output schema is docs/tag-output.schema.json. A bad input line gets {"line": N, "error": ...}.
     """
+    from vigil.nlp.tagjson import tag_jsonl
+
     tagger = build_tagger(STATE.settings(), use_models=not no_models)
     stream = _open_input(input_file)
     try:
@@ -58,6 +57,8 @@ def extract(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Extract article text and metadata from saved pages."""
+    from vigil.ingest.offline import extract_jsonl, extract_saved
+
     now = datetime.now(UTC)
     if jsonl:
         for record in extract_jsonl(sys.stdin, now=now):
@@ -88,6 +89,8 @@ def extract(
 
 def _with_language(record: dict[str, Any]) -> dict[str, Any]:
     """Replace the page's declared language by the detected one (the declared one is evidence)."""
+    from vigil.nlp.language import detect_language
+
     if "error" in record:
         return record
     decision = detect_language(record.get("text") or "", title=record.get("title") or "",

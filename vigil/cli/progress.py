@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from vigil.pipeline import ProgressFn
 from vigil.records import FeedSpec
+
+if TYPE_CHECKING:
+    from vigil.pipeline import ProgressFn
 
 stderr = Console(stderr=True)
 
