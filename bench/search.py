@@ -260,6 +260,33 @@ def scenarios(store: SqliteStore) -> Iterator[tuple[str, Callable[[int], object]
             "SELECT e.country, e.category, count(*) FROM events e NOT INDEXED JOIN articles a ON a.seq = e.seq "
             "WHERE a.published_at BETWEEN ? AND ? GROUP BY 1, 2", (lo, lo + 29 * 86400)).fetchall()
 
+    def filter_country(i: int) -> object:  # the web's country search: no words, newest first
+        return store.search(SearchRequest(countries=(COUNTRIES[i % 12],), sort="newest"))
+
+    def filter_country_like(i: int) -> object:
+        return db.execute("SELECT a.seq FROM articles a NOT INDEXED JOIN article_countries c ON c.seq = a.seq "
+                          "AND c.value = ? WHERE a.collapsed = 0 ORDER BY a.published_at DESC LIMIT 20",
+                          (COUNTRIES[i % 12],)).fetchall()
+
+    def filter_mixed(i: int) -> object:  # every filter-only shape, every sort, and the second page
+        d = days[i % len(days)]
+        c, sort = COUNTRIES[i % 12], ("newest", "oldest", "relevance")[i % 3]
+        shape = [SearchRequest(query=f"country:{c}", sort=sort),
+                 SearchRequest(languages=(LANGS[i % len(LANGS)],), sort=sort),
+                 SearchRequest(query=f"indicator:{CATEGORIES[i % len(CATEGORIES)]}", sort=sort),
+                 SearchRequest(query=f"source:outlet{i * 37 % 2000:04d}.example", sort=sort),
+                 SearchRequest(since=d, until=d + timedelta(days=90), sort=sort),
+                 SearchRequest(countries=(c,), languages=("fr",), since=d, until=d + timedelta(days=180), sort=sort),
+                 SearchRequest(query=f"country:{c} indicator:{CATEGORIES[i % len(CATEGORIES)]}", sort=sort),
+                 SearchRequest(query=f"country:{c} -lang:en", sort=sort)][i % 8]
+        first = store.search(shape)
+        if first.next_cursor is None:
+            return first
+        return store.search(shape.model_copy(update={"cursor": first.next_cursor}))
+
+    yield "filter only: one country, newest (20 hits + total)", filter_country, filter_country_like
+    yield ("filter only: country / language / indicator / source / dates / combinations, newest / oldest / "
+           "relevance, first page + cursor page"), filter_mixed, filter_country_like
     yield "keyword (`massacre`, relevance, 20 hits + total)", kw, kw_like
     yield "keyword + country + 90-day range", kw_country_date, kw_country_date_like
     yield 'phrase (`"ethnic cleansing"`)', phrase, phrase_like
@@ -283,6 +310,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure an existing store, do not build")
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--baseline-runs", type=int, default=3, help="0 skips the LIKE-scan baselines")
+    parser.add_argument("--only", default="", help="measure only operations whose name contains this")
     parser.add_argument("--mmap-mb", type=int, default=None, help="SqliteStore mmap_mb (default: the store's)")
     args = parser.parse_args()
     if not args.reuse and args.db.exists():
@@ -305,6 +333,8 @@ def main() -> None:
     print("| operation | p50 ms | p95 ms | LIKE-scan baseline p50 ms |")
     print("|---|---:|---:|---:|")
     for name, fn, naive in scenarios(store):
+        if args.only and args.only not in name:
+            continue
         fn(0)  # warm-up
         p50, p95 = timed(fn, args.runs)
         baseline = f"{timed(naive, args.baseline_runs)[0]:,.0f}" if args.baseline_runs > 0 else "-"

@@ -52,7 +52,10 @@ def test_write_alias_and_index_names() -> None:
     names = IndexNames("news")
     assert (names.articles, names.first_articles_index) == ("news-articles", "news-articles-000001")
     assert first_index_body("news") == {"aliases": {"news-articles": {"is_write_index": True}}}
-    assert sorted(names.side_indices()) == ["news-dead-letters", "news-feeds", "news-reviews", "news-runs"]
+    assert sorted(names.side_indices()) == [
+        "news-alert-status", "news-dead-letters", "news-events", "news-feedback-versions", "news-feeds",
+        "news-login-failures", "news-negative-contexts", "news-reviews", "news-runs", "news-sessions",
+        "news-tokens", "news-users"]
     assert names.side_indices()["news-feeds"]["mappings"]["dynamic"] is False
     with pytest.raises(ConfigError, match="VIGIL_ES_INDEX_PREFIX"):
         IndexNames("Bad Prefix")

@@ -29,6 +29,8 @@ from .elastic_fake import FakeElastic, Recorded, Reply, fake_elastic, route_setu
 from .factories import make_document
 
 ARTICLES = "/vigil-articles/_search"
+WORKSPACE_INDICES = ("reviews", "events", "users", "tokens", "sessions", "login-failures", "alert-status",
+                     "negative-contexts", "feedback-versions")
 
 
 @pytest.fixture
@@ -87,7 +89,7 @@ def test_opening_creates_template_write_index_and_side_indices(fake: FakeElastic
         ("PUT", "/vigil-articles-000001"),
         ("HEAD", "/vigil-feeds"), ("PUT", "/vigil-feeds"), ("HEAD", "/vigil-dead-letters"),
         ("PUT", "/vigil-dead-letters"), ("HEAD", "/vigil-runs"), ("PUT", "/vigil-runs"),
-        ("HEAD", "/vigil-reviews"), ("PUT", "/vigil-reviews")]
+        *[(method, f"/vigil-{name}") for name in WORKSPACE_INDICES for method in ("HEAD", "PUT")]]
     assert all(r.headers["authorization"] == "ApiKey k3y" for r in fake.requests)
     assert fake.requests[3].body == {"aliases": {"vigil-articles": {"is_write_index": True}}}
     assert fake.requests[1].body["template"]["mappings"]["dynamic"] is False
@@ -136,7 +138,7 @@ def test_upsert_indexes_new_documents_through_the_write_alias_and_collapses_copi
         return search_reply(members)  # the cluster of the original
 
     fake.on("POST", ARTICLES, articles)
-    fake.on("POST", "/vigil-reviews/_mget", (200, {"docs": []}))
+    fake.on("POST", "/vigil-events/_mget", (200, {"docs": []}))
     fake.on("PUT", "/_bulk", ok_bulk)
     counts = store.upsert([original, copy])
     assert (counts.new, counts.updated, counts.unchanged) == (2, 0, 0)
@@ -167,15 +169,22 @@ def test_changed_documents_are_rewritten_in_their_backing_index(fake: FakeElasti
         return search_reply([hit(to_source(doc, seq=42), index="vigil-articles-000003")])
 
     fake.on("POST", ARTICLES, articles)
-    fake.on("POST", "/vigil-reviews/_mget", (200, {"docs": [{"_id": event_id, "found": True,
-                                                             "_source": {"status": "confirmed"}}]}))
+    fake.on("POST", "/vigil-events/_mget", (200, {"docs": [{"_id": event_id, "found": True,
+                                                            "_source": {"status": "confirmed"}}]}))
     fake.on("PUT", "/_bulk", ok_bulk)
+    fake.on("POST", "/vigil-events/_delete_by_query", (200, {"deleted": 0}))
     counts = store.upsert([doc, same])
     assert (counts.new, counts.updated, counts.unchanged) == (0, 1, 1)
-    [bulk] = fake.calls("PUT", "/_bulk")  # the cluster needs no update
+    bulk, events = fake.calls("PUT", "/_bulk")  # the cluster needs no update
     assert bulk.body[0] == {"index": {"_index": "vigil-articles-000003", "_id": doc.article.id}}
     assert bulk.body[1]["seq"] == 42 and bulk.body[1]["review"] == ["confirmed"]
-    assert fake.calls("POST", "/vigil-reviews/_mget")[0].body == {"ids": [event_id]}
+    assert fake.calls("POST", "/vigil-events/_mget")[0].body == {"ids": [event_id]}
+    # the event document is a partial upsert: the review state it holds is not overwritten
+    assert events.body[0] == {"update": {"_index": "vigil-events", "_id": event_id}}
+    assert events.body[1]["doc_as_upsert"] is True and "status" not in events.body[1]["doc"]
+    [cleanup] = fake.calls("POST", "/vigil-events/_delete_by_query")
+    assert cleanup.body == {"query": {"bool": {"filter": [{"terms": {"article_id": [doc.article.id]}}],
+                                               "must_not": [{"ids": {"values": [event_id]}}]}}}
 
 
 def test_rejected_documents_become_dead_letters_and_transient_ones_are_retried(
@@ -183,7 +192,7 @@ def test_rejected_documents_become_dead_letters_and_transient_ones_are_retried(
     bad = make_document("Bad", slug="bad")
     busy = make_document("Busy", slug="busy")
     fake.on("POST", ARTICLES, lambda r: search_reply([]))
-    fake.on("POST", "/vigil-reviews/_mget", (200, {"docs": []}))
+    fake.on("POST", "/vigil-events/_mget", (200, {"docs": []}))
     fake.on("POST", "/vigil-dead-letters/_search", search_reply([]))
     fake.on("PUT", "/vigil-dead-letters/_doc/[0-9]+", (201, {"result": "created"}))
     first = (200, {"errors": True, "items": [
@@ -346,20 +355,30 @@ def test_resolving_an_unknown_dead_letter_is_not_found(fake: FakeElastic, store:
         store.resolve_dead_letter(999_999)
 
 
-def test_review_updates_the_article_review_states(fake: FakeElastic, store: ElasticStore) -> None:
+def test_review_appends_to_the_log_and_updates_the_article_review_states(
+        fake: FakeElastic, store: ElasticStore) -> None:
     doc = make_document(indicators=("mass_killing", "detention"))
     first, second = (e.id for e in doc.tags.events)
+    fake.on("GET", f"/vigil-events/_doc/{first}", (200, {"_id": first, "found": True,
+                                                         "_source": {"article_id": doc.article.id}}))
+    fake.on("PUT", "/vigil-reviews/_create/[0-9]+", (201, {"result": "created"}))
+    fake.on("POST", f"/vigil-events/_update/{first}", (200, {"result": "updated"}))
     fake.on("POST", ARTICLES, search_reply([hit({"id": doc.article.id, "event_ids": [first, second]},
                                                 index="vigil-articles-000002")]))
-    fake.on("PUT", f"/vigil-reviews/_doc/{first}", (201, {"result": "created"}))
-    fake.on("POST", "/vigil-reviews/_mget", (200, {"docs": [{"_id": first, "found": True,
-                                                             "_source": {"status": "confirmed"}},
-                                                            {"_id": second, "found": False}]}))
+    fake.on("POST", "/vigil-events/_mget", (200, {"docs": [{"_id": first, "found": True,
+                                                            "_source": {"status": "confirmed"}},
+                                                           {"_id": second, "found": False}]}))
     fake.on("POST", f"/vigil-articles-000002/_update/{doc.article.id}", (200, {"result": "updated"}))
     store.put_review(first, "confirmed", at=datetime(2026, 1, 5, tzinfo=UTC))
+    [create] = fake.calls("PUT", "/vigil-reviews/_create/.*")
+    assert create.body["status"] == "confirmed" and create.body["event_id"] == first
+    assert create.params == {"refresh": "wait_for"}
+    [state] = fake.calls("POST", "/vigil-events/_update/.*")
+    assert state.body["script"]["params"]["state"]["status"] == "confirmed"
     [update] = fake.calls("POST", "/vigil-articles-000002/_update/.*")
     assert update.body == {"doc": {"review": ["confirmed", "pending"]}}
-    fake.on("POST", ARTICLES, search_reply([]))
+    assert not [r for r in fake.requests if r.path.startswith("/vigil-reviews/") and r.method != "PUT"]
+    fake.on("GET", "/vigil-events/_doc/no-such-event", (404, {"_id": "no-such-event", "found": False}))
     with pytest.raises(NotFoundError):
         store.put_review("no-such-event", "rejected", at=datetime(2026, 1, 5, tzinfo=UTC))
     with pytest.raises(StoreError, match="review status"):
@@ -372,7 +391,7 @@ def test_destroy_deletes_only_this_prefix(fake: FakeElastic, store: ElasticStore
                                                                           "reason": "missing"}, "status": 404}))
     store.destroy()
     assert [r.path for r in fake.calls("DELETE")] == [
-        "/vigil-articles-*", "/vigil-feeds", "/vigil-dead-letters", "/vigil-runs", "/vigil-reviews",
-        "/_index_template/vigil-articles"]
+        "/vigil-articles-*", "/vigil-feeds", "/vigil-dead-letters", "/vigil-runs",
+        *[f"/vigil-{name}" for name in WORKSPACE_INDICES], "/_index_template/vigil-articles"]
     assert fake.calls("DELETE")[0].params == {"ignore_unavailable": "true", "allow_no_indices": "true",
                                               "expand_wildcards": "open,closed"}

@@ -82,6 +82,7 @@ class FacetCount(Record):
 class SearchPage(Record):
     hits: tuple[Hit, ...]
     total: int = Field(description="matching documents (after duplicate collapsing)")
+    total_capped: bool = Field(default=False, description="the store stopped counting at `total`: there are more")
     next_cursor: str | None = None
     facets: dict[str, tuple[FacetCount, ...]] = Field(default_factory=dict)
     facets_truncated: dict[str, bool] = Field(default_factory=dict)

@@ -2,7 +2,8 @@
 
 Articles live behind a write alias (``<prefix>-articles``) over rollover-ready indices
 (``<prefix>-articles-000001``, ...) created from one composable index template. Feed state, dead
-letters, run reports and review decisions each have one small index of their own.
+letters, run reports and review decisions each have one small index of their own, as do the analyst
+workspace's events, accounts, sessions and feedback (bodies in :mod:`.review_bodies`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vigil.errors import ConfigError
+from vigil.search.elastic import review_bodies as rb
 
 SCHEMA_VERSION = 1
 """Version of the template and mappings below; bump it when they change (stored in ``_meta``)."""
@@ -77,7 +79,41 @@ class IndexNames:
 
     @property
     def reviews(self) -> str:
+        """The append-only log of review decisions."""
         return f"{self.prefix}-reviews"
+
+    @property
+    def events(self) -> str:
+        """One document per indicator event: the review queue, country pages and precision report."""
+        return f"{self.prefix}-events"
+
+    @property
+    def users(self) -> str:
+        return f"{self.prefix}-users"
+
+    @property
+    def tokens(self) -> str:
+        return f"{self.prefix}-tokens"
+
+    @property
+    def sessions(self) -> str:
+        return f"{self.prefix}-sessions"
+
+    @property
+    def login_failures(self) -> str:
+        return f"{self.prefix}-login-failures"
+
+    @property
+    def alert_status(self) -> str:
+        return f"{self.prefix}-alert-status"
+
+    @property
+    def negative_contexts(self) -> str:
+        return f"{self.prefix}-negative-contexts"
+
+    @property
+    def feedback_versions(self) -> str:
+        return f"{self.prefix}-feedback-versions"
 
     @property
     def alerts(self) -> str:
@@ -87,11 +123,22 @@ class IndexNames:
     def side_indices(self) -> dict[str, dict[str, Any]]:
         """Name -> create-index body of the small indices."""
         return {self.feeds: _side(FEED_PROPERTIES), self.dead_letters: _side(DEAD_LETTER_PROPERTIES),
-                self.runs: _side(RUN_PROPERTIES), self.reviews: _side(REVIEW_PROPERTIES)}
+                self.runs: _side(RUN_PROPERTIES), **self.workspace_indices()}
+
+    def workspace_indices(self) -> dict[str, dict[str, Any]]:
+        """Name -> create-index body of the analyst workspace's indices."""
+        return {self.reviews: rb.index_body(rb.DECISION_PROPERTIES),
+                self.events: rb.index_body(rb.EVENT_PROPERTIES, max_result_window=rb.QUEUE_WINDOW),
+                self.users: rb.index_body(rb.USER_PROPERTIES), self.tokens: rb.index_body(rb.TOKEN_PROPERTIES),
+                self.sessions: rb.index_body(rb.SESSION_PROPERTIES),
+                self.login_failures: rb.index_body(rb.LOGIN_FAILURE_PROPERTIES),
+                self.alert_status: rb.index_body(rb.ALERT_STATUS_PROPERTIES),
+                self.negative_contexts: rb.index_body(rb.CONTEXT_PROPERTIES),
+                self.feedback_versions: rb.index_body(rb.FEEDBACK_VERSION_PROPERTIES)}
 
     def all_indices(self) -> list[str]:
         """Patterns of every index this prefix owns (for deleting a test deployment)."""
-        return [f"{self.articles}-*", self.feeds, self.dead_letters, self.runs, self.reviews]
+        return [f"{self.articles}-*", self.feeds, self.dead_letters, self.runs, *self.workspace_indices()]
 
 
 _KEYWORD: dict[str, Any] = {"type": "keyword"}
@@ -184,10 +231,6 @@ DEAD_LETTER_PROPERTIES: dict[str, Any] = {
 RUN_PROPERTIES: dict[str, Any] = {
     "run_id": _KEYWORD, "scope": _KEYWORD, "recorded_at": {"type": "date"}, "created": {"type": "long"},
     "report": _OPAQUE,
-}
-REVIEW_PROPERTIES: dict[str, Any] = {
-    "event_id": _KEYWORD, "article_id": _KEYWORD, "status": _KEYWORD, "decided_at": {"type": "date"},
-    "detail": _OPAQUE,
 }
 
 

@@ -22,13 +22,14 @@ from elasticsearch import NotFoundError as EsNotFoundError
 
 from vigil.errors import ConfigError, NotFoundError, QueryError, StoreError
 from vigil.records import DeadLetter, FeedState, IndexedDocument, RunReport, Stage
-from vigil.search.elastic import bodies
+from vigil.search.elastic import bodies, review_bodies
 from vigil.search.elastic.alerts import ElasticAlerts
 from vigil.search.elastic.compile import scores
-from vigil.search.elastic.documents import doc_hash, from_source, parse_time, review_states, to_hit, to_source
+from vigil.search.elastic.documents import doc_hash, from_source, parse_time, to_hit, to_source
 from vigil.search.elastic.mapping import IndexNames, build_template, first_index_body
+from vigil.search.elastic.review import ElasticReviews
 from vigil.search.query.ast import Node
-from vigil.search.query.parser import MAX_CLAUSES, REVIEW_STATUSES, parse
+from vigil.search.query.parser import MAX_CLAUSES, parse
 from vigil.search.sqlite.buckets import bucket_of, build_series, day_number
 from vigil.search.store import (
     DuplicateCandidate,
@@ -57,8 +58,9 @@ _ADJACENT_MARKS = re.compile(f"{bodies.MARK_CLOSE}(\\s+){bodies.MARK_OPEN}")
 _T = TypeVar("_T")
 
 
-class ElasticStore(ElasticAlerts):
-    """A :class:`~vigil.search.store.Store` over Elasticsearch 9 (indices named from ``prefix``).
+class ElasticStore(ElasticAlerts, ElasticReviews):
+    """A :class:`~vigil.search.store.Store` and :class:`~vigil.search.review.ReviewStore` over Elasticsearch 9
+    (indices named from ``prefix``).
 
     ``ElasticStore(client)`` uses a ready client (tests pass one pointed at a fake endpoint);
     :meth:`from_settings` builds the client from ``VIGIL_ES_*`` and checks the cluster answers.
@@ -246,6 +248,7 @@ class ElasticStore(ElasticAlerts):
             seq = int(hit["_source"]["seq"]) if hit and hit["_source"].get("seq") is not None else self._tick()
             items.append((index, doc.article.id, to_source(doc, seq=seq, decisions=decisions)))
         failed = self._bulk(items, "index", {d.article.id: d for d in changed})
+        self._index_events([d for d in changed if d.article.id not in failed], set(existing))
         roots: set[str] = set()
         for doc in changed:
             if doc.article.id in failed:
@@ -302,16 +305,33 @@ class ElasticStore(ElasticAlerts):
             stage=Stage.INDEX, url=doc.article.url, feed_url=doc.article.feed_url, reason=f"es-{kind}",
             detail=str(reason)[:500], retryable=status.get("status") in TRANSIENT, at=datetime.now(UTC)))
 
+    def _index_events(self, docs: list[IndexedDocument], known: set[str]) -> None:
+        """One ``<prefix>-events`` document per indicator event (partial updates keep review states);
+        events that re-indexed articles no longer have are deleted."""
+        items = [(self.names.events, e.id, review_bodies.event_source(d, e)) for d in docs for e in d.tags.events]
+        if items:
+            actions = bodies.build_bulk_actions(items, op="update")
+            for action in actions[1::2]:
+                action["doc_as_upsert"] = True
+            response = self._call("an event bulk write", self.client.bulk, operations=actions, refresh="wait_for")
+            if response.body.get("errors"):
+                log.warning("Elasticsearch refused some indicator events (the review queue misses them)")
+        updated = [d for d in docs if d.article.id in known]
+        if updated:
+            keep = [e.id for d in updated for e in d.tags.events]
+            self._call("an event cleanup", self.client.delete_by_query, index=self.names.events, conflicts="proceed",
+                       refresh=True, **review_bodies.stale_events_query([d.article.id for d in updated], keep))
+
     def _decisions(self, event_ids: list[str]) -> dict[str, str]:
-        """Event id -> review status, for the events that have a decision."""
+        """Event id -> review status, for the events that have a verdict (from ``<prefix>-events``)."""
         out: dict[str, str] = {}
         unique = list(dict.fromkeys(event_ids))
         for i in range(0, len(unique), _CHUNK):
             chunk = unique[i:i + _CHUNK]
-            response = self._call("a review lookup", self.client.mget, index=self.names.reviews, ids=chunk,
+            response = self._call("a review lookup", self.client.mget, index=self.names.events, ids=chunk,
                                   source=["status"])
             for doc in response.body.get("docs", []):
-                if doc.get("found"):
+                if doc.get("found") and doc["_source"].get("status"):
                     out[doc["_id"]] = doc["_source"]["status"]
         return out
 
@@ -324,7 +344,8 @@ class ElasticStore(ElasticAlerts):
             members.extend(self._scan(
                 self.names.articles, bodies.build_cluster_query(roots[i:i + 500]),
                 [{"seq": {"order": "asc"}}, {"id": {"order": "asc"}}],
-                ["id", "duplicate_of", "source_domain", "collapsed", "independent_sources", "duplicates"]))
+                ["id", "duplicate_of", "source_domain", "collapsed", "independent_sources", "duplicates",
+                 "event_ids"]))
         by_id = {m["_id"]: m for m in members}
         wanted: dict[str, dict[str, Any]] = {}
         for root in roots:
@@ -345,6 +366,11 @@ class ElasticStore(ElasticAlerts):
                 updates.append((by_id[doc_id]["_index"], doc_id, fields))
         if updates:
             self._bulk(updates, "update")
+            events = [(self.names.events, event_id, {"collapsed": fields["collapsed"]})
+                      for index, doc_id, fields in updates if "collapsed" in fields
+                      for event_id in by_id[doc_id]["_source"].get("event_ids") or ()]
+            if events:
+                self._bulk(events, "update")
 
     def get(self, article_id: str) -> IndexedDocument | None:
         body = {"query": {"ids": {"values": [article_id]}}, "size": 1, "track_total_hits": False}
@@ -479,26 +505,6 @@ class ElasticStore(ElasticAlerts):
         versions = [m.get("mappings", {}).get("_meta", {}).get("schema_version") for m in mappings.body.values()]
         known = [int(v) for v in versions if v is not None]
         return max(known) if known else None
-
-    # ------------------------------------------------------------------ reviews (used by review:...)
-
-    def put_review(self, event_id: str, status: str, *, at: datetime, detail: dict[str, Any] | None = None) -> None:
-        """Record an analyst's decision on an indicator event and mark its article for ``review:``."""
-        if status not in REVIEW_STATUSES or status == "pending":
-            raise StoreError(f"review status must be one of {', '.join(REVIEW_STATUSES[1:])}, not {status!r}")
-        body = {"query": {"term": {"event_ids": event_id}}, "size": 1, "_source": ["id", "event_ids"],
-                "track_total_hits": False}
-        hits = self._search(self.names.articles, body, "an event lookup")["hits"]["hits"]
-        if not hits:
-            raise NotFoundError(f"no indicator event {event_id!r}")
-        article = hits[0]
-        self._call("a review", self.client.index, index=self.names.reviews, id=event_id, refresh="wait_for",
-                   document={"event_id": event_id, "article_id": article["_id"], "status": status,
-                             "decided_at": at.astimezone(UTC).isoformat(), "detail": detail or {}})
-        event_ids = article["_source"].get("event_ids") or []
-        states = review_states(event_ids, self._decisions(event_ids))
-        self._call("a review update", self.client.update, index=article["_index"], id=article["_id"],
-                   doc={"review": states}, refresh="wait_for")
 
     # ------------------------------------------------------------------ feeds, failures, runs
 

@@ -42,8 +42,12 @@ class SqliteQuery(NamedTuple):
     fts_match: str | None
 
 
-def compile_sqlite(node: Node) -> SqliteQuery:
-    """Compile ``node`` into ``(where_sql, params, fts_match | None)``."""
+def compile_sqlite(node: Node, *, probes: bool = False) -> SqliteQuery:
+    """Compile ``node`` into ``(where_sql, params, fts_match | None)``.
+
+    ``probes`` writes tag filters as correlated ``EXISTS`` probes even without text: for a caller that
+    walks ``articles`` itself (a newest-first index, a driver set; see :mod:`vigil.search.sqlite.sql`).
+    """
     conjuncts = list(node.children) if isinstance(node, And) else [node]
     positive: list[str] = []
     negative: list[str] = []
@@ -56,7 +60,7 @@ def compile_sqlite(node: Node) -> SqliteQuery:
         else:
             rest.append(child)
     params: list[object] = []
-    correlated = bool(positive)
+    correlated = bool(positive) or probes
     parts = [_sql(child, params, correlated) for child in rest if not isinstance(child, MatchAll)]
     match: str | None = None
     if positive:

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from vigil.search.query.ast import Node
-from vigil.search.query.sqlite import FTS_TABLE, TAG_TABLES, compile_sqlite, date_sql
+from vigil.search.query.ast import And, DateRange, Field, Node, Prefix, Term
+from vigil.search.query.sqlite import FTS_TABLE, TAG_TABLES, compile_sqlite, date_sql, prefix_upper_bound
 
 BM25 = f"bm25({FTS_TABLE}, 4.0, 1.0)"
 """Ranking: BM25 with a title match worth four body matches (lower is better, as FTS5 reports it)."""
@@ -22,14 +22,55 @@ FACET_TABLES = TAG_TABLES
 SortKey = tuple[float | int, int]
 
 
+COUNT_CAP = 1_000
+"""Searches without words count at most this many matches (``SearchPage.total_capped`` says when more):
+each counted match costs a row lookup (~3 us), so 10,000 took 40-160 ms on a million articles."""
+WALK_INDEX = {True: "articles_recent", False: "articles_published"}
+"""The newest-first index a search without words walks, by ``collapse`` (schema v7 adds the first)."""
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A row source for a search without words: rows of ``articles a`` that hold the whole match.
+
+    ``tables`` replaces the selection's ``FROM``, ``condition`` (with ``params``) is ANDed in front of its
+    WHERE; ``size_sql`` counts the source's rows up to a bound (the planner's selectivity estimate; empty:
+    every article).
+    ``ordered``: rows come in ``published_at`` order, so a page stops early; otherwise all rows are read
+    and sorted. ``lookup``: each row costs a random ``articles`` lookup before its filters are checked
+    (a tag driver probes the other tags on its own row first; the walk reads an index).
+    """
+
+    name: str
+    tables: str
+    condition: str
+    params: tuple[object, ...]
+    size_sql: str
+    size_params: tuple[object, ...]
+    ordered: bool
+    lookup: bool
+
+
 @dataclass(frozen=True)
 class Selection:
-    """The matching articles: tables (alias ``a``), conditions and their parameters."""
+    """The matching articles: tables (alias ``a``), conditions and their parameters.
+
+    ``drivers`` (searches without words, built with ``probes``): the walk of the newest-first index
+    first, then one driver per top-level filter that has an index of its own; see :func:`with_driver`.
+    """
 
     tables: str
     where: str
     params: tuple[object, ...]
     fts_match: str | None
+    drivers: tuple[Driver, ...] = ()
+
+    def with_driver(self, driver: Driver) -> Selection:
+        where = self.where
+        if driver.tables.endswith("ON a.seq = d.seq"):  # tag probes on the driving row: before the articles lookup
+            where = where.replace("t.seq = a.seq", "t.seq = d.seq")
+        where = where if driver.condition == "1" else f"({driver.condition}) AND {where}"
+        return Selection(driver.tables, where, (*driver.params, *self.params), None)
 
     @property
     def from_where(self) -> str:
@@ -41,14 +82,19 @@ class Selection:
 
 
 def selection(node: Node, *, countries: Sequence[str] = (), languages: Sequence[str] = (),
-              since: date | None = None, until: date | None = None, collapse: bool = True) -> Selection:
-    """Compile a query plus structured filters into one :class:`Selection`."""
-    compiled = compile_sqlite(node)
+              since: date | None = None, until: date | None = None, collapse: bool = True,
+              probes: bool = False) -> Selection:
+    """Compile a query plus structured filters into one :class:`Selection`.
+
+    ``probes`` (searches): tag filters are per-row ``EXISTS`` probes and, without words, the selection
+    lists its :class:`Driver` s; otherwise (trends) they are ``seq IN`` lists that drive the scan.
+    """
+    compiled = compile_sqlite(node, probes=probes)
     where: list[str] = [] if compiled.where == "1" else [compiled.where]
     params: list[object] = list(compiled.params)
     if countries:
         probe = "a.seq IN (SELECT t.seq FROM article_countries t WHERE t.value IN ({}))"
-        if compiled.fts_match is not None:  # FTS drives: probe per hit instead of listing every article
+        if compiled.fts_match is not None or probes:  # probe per row instead of listing every article
             probe = "EXISTS (SELECT 1 FROM article_countries t WHERE t.seq = a.seq AND t.value IN ({}))"
         where.append(probe.format(_marks(countries)))
         params.extend(c.upper() for c in countries)
@@ -65,7 +111,66 @@ def selection(node: Node, *, countries: Sequence[str] = (), languages: Sequence[
         where.insert(0, f"{FTS_TABLE} MATCH ?")
         params.insert(0, compiled.fts_match)
     condition = " AND ".join(f"({w})" for w in where) if where else "1"
-    return Selection(tables, condition, tuple(params), compiled.fts_match)
+    drivers: tuple[Driver, ...] = ()
+    if probes and compiled.fts_match is None:
+        drivers = _drivers(node, countries, languages, since, until, collapse)
+    return Selection(tables, condition, tuple(params), compiled.fts_match, drivers)
+
+
+def _drivers(node: Node, countries: Sequence[str], languages: Sequence[str], since: date | None,
+             until: date | None, collapse: bool) -> tuple[Driver, ...]:
+    """The walk of the newest-first index, then a driver per top-level tag, language or source filter."""
+    conjuncts = list(node.children) if isinstance(node, And) else [node]
+    fields = [c for c in conjuncts if isinstance(c, Field) and isinstance(c.value, Term | Prefix)]
+    bound: list[object] = []
+    ranges = [date_sql("a.published_at", since, until, bound)] if since or until else []
+    ranges += [date_sql("a.published_at", c.value.start, c.value.end, bound) for c in conjuncts
+               if isinstance(c, Field) and isinstance(c.value, DateRange)]
+    walk_where = " AND ".join(["a.collapsed = 0"] * collapse + ranges) or "1"
+    walk_tables = f"articles a INDEXED BY {WALK_INDEX[collapse]}"
+    walk_size = _bounded(walk_tables, walk_where) if ranges else ""  # "": every article (no count needed)
+    tag_filters: list[tuple[str, str, list[object]]] = []
+    if countries:
+        tag_filters.append(("article_countries", f"t.value IN ({_marks(countries)})",
+                            [c.upper() for c in countries]))
+    column_filters: list[tuple[str, str, list[object], bool]] = []
+    if languages:
+        column_filters.append(("articles_language", f"a.language IN ({_marks(languages)})",
+                               [lang.lower() for lang in languages], len(set(languages)) == 1))
+    for f in fields:
+        value = f.value
+        assert isinstance(value, Term | Prefix)
+        vals: list[object] = [value.text] if isinstance(value, Term) else [value.text, prefix_upper_bound(value.text)]
+        cond = "= ?" if isinstance(value, Term) else ">= ? AND {col} < ?"
+        if f.name in TAG_TABLES:
+            tag_filters.append((TAG_TABLES[f.name], "t.value " + cond.format(col="t.value"), vals))
+        elif f.name in ("lang", "source"):
+            col, index = {"lang": ("a.language", "articles_language"),
+                          "source": ("a.source_domain", "articles_source")}[f.name]
+            column_filters.append((index, f"{col} " + cond.format(col=col), vals, isinstance(value, Term)))
+    # the walk reads articles rows only when a language or source condition needs them
+    out = [Driver("walk", walk_tables, "1", (), walk_size, tuple(bound), ordered=True,
+                  lookup=bool(column_filters))]
+    for table, cond, vals in tag_filters:
+        # the tag table's rows drive (a join streams, so a count stops at its cap); an article with two of
+        # the values counts once: only its smallest matching value's row joins
+        join = cond.replace("t.value", "d.value")
+        once = "" if len(vals) == 1 or " IN " not in cond else (
+            f" AND NOT EXISTS (SELECT 1 FROM {table} e WHERE e.seq = d.seq AND {cond.replace('t.value', 'e.value')}"
+            " AND e.value < d.value)")
+        out.append(Driver(table, f"{table} d CROSS JOIN articles a ON a.seq = d.seq", join + once,
+                          tuple(vals) * (2 if once else 1), _bounded(f"{table} t", cond), tuple(vals),
+                          ordered=False, lookup=False))
+    for index, cond, vals, ordered in column_filters:  # (column, published_at) indexes: dates narrow them too
+        tables = f"articles a INDEXED BY {index}"
+        out.append(Driver(index, tables, "1", (), _bounded(tables, " AND ".join([cond, *ranges])),
+                          (*vals, *bound), ordered=ordered, lookup=True))
+    return tuple(out)
+
+
+def _bounded(tables: str, where: str) -> str:
+    """Rows of ``tables`` meeting ``where``, counted up to a bound (the last parameter)."""
+    return f"SELECT count(*) FROM (SELECT 1 FROM {tables} WHERE {where} LIMIT ?)"
 
 
 def page_sql(sel: Selection, sort: str, after: SortKey | None, limit: int) -> tuple[str, list[object]]:
@@ -86,16 +191,19 @@ def page_sql(sel: Selection, sort: str, after: SortKey | None, limit: int) -> tu
     else:
         op, direction = ("<", "DESC") if sort == "newest" else (">", "ASC")
         sql = f"SELECT a.seq, a.published_at {sel.from_where}"
-        if after is not None:
-            sql += f" AND (a.published_at, a.seq) {op} (?, ?)"
-            params.extend([after[0], after[1]])
+        if after is not None:  # (published_at, seq) op (key, seq), written so an index range applies
+            sql += f" AND a.published_at {op}= ? AND (a.published_at {op} ? OR a.seq {op} ?)"
+            params.extend([after[0], after[0], after[1]])
         sql += f" ORDER BY a.published_at {direction}, a.seq {direction} LIMIT ?"
     params.append(limit)
     return sql, params
 
 
-def count_sql(sel: Selection) -> tuple[str, list[object]]:
-    return f"SELECT count(*) {sel.from_where}", list(sel.params)
+def count_sql(sel: Selection, cap: int | None = None) -> tuple[str, list[object]]:
+    """The number of matches; with ``cap``, counting stops at ``cap + 1`` (more than the cap)."""
+    if cap is None:
+        return f"SELECT count(*) {sel.from_where}", list(sel.params)
+    return f"SELECT count(*) FROM (SELECT 1 {sel.from_where} LIMIT ?)", [*sel.params, cap + 1]
 
 
 def facet_tags_json(tags: Mapping[str, Iterable[str]]) -> str:
@@ -164,3 +272,32 @@ def totals_sql(first_day: int, last_day: int) -> tuple[str, list[object]]:
 
 def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
+
+
+SIZE_BOUND = 50_000
+"""Driver sizes are counted up to this many rows: beyond it a filter is common, and the walk serves it."""
+
+
+def choose_drivers(drivers: Sequence[Driver], sizes: Sequence[int], total_rows: int, limit: int,
+                   cap: int = COUNT_CAP) -> tuple[Driver, Driver]:
+    """The drivers for a page of ``limit`` rows and for a count up to ``cap``: least estimated rows read.
+
+    Densities come from each driver's (bounded) size over ``total_rows``, assumed independent. An ordered
+    driver stops after ``limit`` matches, an unordered one reads all its rows; a count stops at ``cap``.
+    Rows that cost a random ``articles`` lookup weigh twice an index entry; ties go to the smaller source.
+    """
+    total = max(total_rows, 1)
+    shares = [min(1.0, max(n, 1) / total) for n in sizes]
+    density = 1.0
+    for share in shares:
+        density *= share
+
+    def cost(i: int, wanted: int, ordered: bool) -> float:
+        within = density / shares[i]  # share of this driver's rows that match
+        rows = min(float(sizes[i]), wanted / within) if ordered else float(sizes[i])
+        return rows * (2 if drivers[i].lookup else 1)
+
+    order = range(len(drivers))  # ties: the smaller source
+    page = min(order, key=lambda i: (cost(i, limit, drivers[i].ordered), sizes[i]))
+    count = min(order, key=lambda i: (cost(i, cap + 1, True), sizes[i]))
+    return drivers[page], drivers[count]

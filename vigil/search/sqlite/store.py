@@ -347,18 +347,22 @@ class SqliteStore(SqliteAlerts):
     def _search(self, request: SearchRequest, *, with_total: bool) -> SearchPage:
         started = perf_counter()
         sel = self._selection(request.query, countries=request.countries, languages=request.languages,
-                              since=request.since, until=request.until, collapse=request.collapse_duplicates)
+                              since=request.since, until=request.until, collapse=request.collapse_duplicates,
+                              probes=not request.facets)
         sort = request.sort if (request.sort != "relevance" or sel.fts_match) else "newest"
         after = decode_cursor(request, sort)
         facets: dict[str, tuple[FacetCount, ...]] = {}
         truncated: dict[str, bool] = {}
-        total = 0
+        total, capped = 0, False
         with self._read() as db:
+            page_sel = count_sel = sel
+            if sel.drivers:  # no words: walk an index newest/oldest first, or drive from a selective filter
+                page_sel, count_sel = self._plan(db, sel, request.limit + 1)
             if request.facets:  # one pass over the match: page, total and facets all read the match table
                 total = self._fill_match(db, sel, sort)
                 page_query, params = sql.match_page_sql(_MATCH_TABLE, sort, after, request.limit + 1)
             else:
-                page_query, params = sql.page_sql(sel, sort, after, request.limit + 1)
+                page_query, params = sql.page_sql(page_sel, sort, after, request.limit + 1)
             rows = db.execute(page_query, params).fetchall()
             more = len(rows) > request.limit
             rows = rows[:request.limit]
@@ -366,11 +370,23 @@ class SqliteStore(SqliteAlerts):
             if request.facets:
                 facets, truncated = self._facets(db, tuple(dict.fromkeys(request.facets)), request.facet_limit)
             elif with_total:
-                count_query, params = sql.count_sql(sel)
+                cap = sql.COUNT_CAP if sel.drivers else None
+                count_query, params = sql.count_sql(count_sel, cap)
                 total = int(db.execute(count_query, params).fetchone()[0])
+                if cap is not None and total > cap:
+                    total, capped = cap, True
         cursor = encode_cursor(request, sort, (rows[-1][1], rows[-1][0])) if more and rows else None
-        return SearchPage(hits=tuple(hits), total=total, next_cursor=cursor, facets=facets,
+        return SearchPage(hits=tuple(hits), total=total, total_capped=capped, next_cursor=cursor, facets=facets,
                           facets_truncated=truncated, took_ms=round((perf_counter() - started) * 1000, 2))
+
+    def _plan(self, db: sqlite3.Connection, sel: sql.Selection, limit: int) -> tuple[sql.Selection, sql.Selection]:
+        """The selections that read the page and the count, driven as :func:`sql.choose_drivers` picks."""
+        total_rows = int(db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
+        sizes = [total_rows if not d.size_sql else
+                 int(db.execute(d.size_sql, (*d.size_params, sql.SIZE_BOUND)).fetchone()[0]) for d in sel.drivers]
+        page, count = sql.choose_drivers(sel.drivers, sizes, total_rows, limit)
+        log.debug("search without words: page driven by %s, count by %s (sizes %s)", page.name, count.name, sizes)
+        return sel.with_driver(page), sel.with_driver(count)
 
     def _hits(self, db: sqlite3.Connection, sel: sql.Selection, rows: list[tuple[int, float]],
               highlight: bool, *, scored: bool) -> list[Hit]:
