@@ -6,7 +6,8 @@ Built apart from execution (sqlite-utils style) and tested on its own. The contr
 - ``where`` refers to the articles table under the alias ``a`` (primary key ``a.seq``) and to the tag,
   event and review tables by name; every user value is a ``?`` parameter, in order, in ``params``.
 - With an FTS match the FTS table drives the join, so tag filters are correlated ``EXISTS`` probes (one
-  primary-key lookup per text hit); without one they are ``a.seq IN (...)`` lists that drive the scan.
+  primary-key lookup per text hit); without one they are ``a.seq IN (...)`` lists that drive the scan,
+  unless ``probes`` asks for ``EXISTS`` (searches that choose their own driver, see the store's ``sql``).
 - ``fts_match``, when not ``None``, must be applied as ``articles_fts MATCH ?`` joined on
   ``articles_fts.rowid = a.seq``; it carries BM25 ranking and snippets. Text that cannot be expressed in
   one FTS expression (text ORed with a field, a negated text alone) goes into ``where`` as sub-queries.

@@ -284,9 +284,11 @@ def _v6_review_queue(db: sqlite3.Connection) -> None:
 
 def _v7_recent(db: sqlite3.Connection) -> None:
     """Searches without words walk the visible (not collapsed) articles newest or oldest first from an index,
-    probing their filters, instead of reading every match and sorting it (3 s for a million articles)."""
+    probing their filters, instead of reading every match and sorting it (1.4 s for a million articles);
+    one language's visible articles likewise, without reading ``articles`` rows."""
     run_script(db, """
     CREATE INDEX IF NOT EXISTS articles_recent ON articles(collapsed, published_at);
+    CREATE INDEX IF NOT EXISTS articles_recent_language ON articles(collapsed, language, published_at);
     """)
 
 

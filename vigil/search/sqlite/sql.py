@@ -27,6 +27,8 @@ COUNT_CAP = 1_000
 each counted match costs a row lookup (~3 us), so 10,000 took 40-160 ms on a million articles."""
 WALK_INDEX = {True: "articles_recent", False: "articles_published"}
 """The newest-first index a search without words walks, by ``collapse`` (schema v7 adds the first)."""
+LANGUAGE_INDEX = {True: "articles_recent_language", False: "articles_language"}
+"""The index of one language's articles newest first, by ``collapse`` (v7: with the collapsed flag first)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Driver:
     size_params: tuple[object, ...]
     ordered: bool
     lookup: bool
+    dated: bool = False
+    """The size already counts only the date range (the walk's share must not be applied again)."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def _drivers(node: Node, countries: Sequence[str], languages: Sequence[str], sin
                             [c.upper() for c in countries]))
     column_filters: list[tuple[str, str, list[object], bool]] = []
     if languages:
-        column_filters.append(("articles_language", f"a.language IN ({_marks(languages)})",
+        column_filters.append((LANGUAGE_INDEX[collapse], f"a.language IN ({_marks(languages)})",
                                [lang.lower() for lang in languages], len(set(languages)) == 1))
     for f in fields:
         value = f.value
@@ -145,7 +149,7 @@ def _drivers(node: Node, countries: Sequence[str], languages: Sequence[str], sin
         if f.name in TAG_TABLES:
             tag_filters.append((TAG_TABLES[f.name], "t.value " + cond.format(col="t.value"), vals))
         elif f.name in ("lang", "source"):
-            col, index = {"lang": ("a.language", "articles_language"),
+            col, index = {"lang": ("a.language", LANGUAGE_INDEX[collapse]),
                           "source": ("a.source_domain", "articles_source")}[f.name]
             column_filters.append((index, f"{col} " + cond.format(col=col), vals, isinstance(value, Term)))
     # the walk reads articles rows only when a language or source condition needs them
@@ -160,11 +164,13 @@ def _drivers(node: Node, countries: Sequence[str], languages: Sequence[str], sin
             " AND e.value < d.value)")
         out.append(Driver(table, f"{table} d CROSS JOIN articles a ON a.seq = d.seq", join + once,
                           tuple(vals) * (2 if once else 1), _bounded(f"{table} t", cond), tuple(vals),
-                          ordered=False, lookup=False))
+                          ordered=False, lookup=len(tag_filters) == 1))  # other tags probed before the lookup
     for index, cond, vals, ordered in column_filters:  # (column, published_at) indexes: dates narrow them too
         tables = f"articles a INDEXED BY {index}"
-        out.append(Driver(index, tables, "1", (), _bounded(tables, " AND ".join([cond, *ranges])),
-                          (*vals, *bound), ordered=ordered, lookup=True))
+        covered = index == LANGUAGE_INDEX[True] and len(column_filters) == 1  # no articles row needed
+        visible = ["a.collapsed = 0"] if index == LANGUAGE_INDEX[True] else []
+        out.append(Driver(index, tables, "1", (), _bounded(tables, " AND ".join([*visible, cond, *ranges])),
+                          (*vals, *bound), ordered=ordered, lookup=not covered, dated=bool(ranges)))
     return tuple(out)
 
 
@@ -204,6 +210,11 @@ def count_sql(sel: Selection, cap: int | None = None) -> tuple[str, list[object]
     if cap is None:
         return f"SELECT count(*) {sel.from_where}", list(sel.params)
     return f"SELECT count(*) FROM (SELECT 1 {sel.from_where} LIMIT ?)", [*sel.params, cap + 1]
+
+
+def keys_sql(sel: Selection, limit: int) -> tuple[str, list[object]]:
+    """Up to ``limit`` matches as ``(seq, published_at)`` rows, in no order (a small match, sorted by the caller)."""
+    return f"SELECT a.seq, a.published_at {sel.from_where} LIMIT ?", [*sel.params, limit]
 
 
 def facet_tags_json(tags: Mapping[str, Iterable[str]]) -> str:
@@ -292,8 +303,12 @@ def choose_drivers(drivers: Sequence[Driver], sizes: Sequence[int], total_rows: 
     for share in shares:
         density *= share
 
+    walk = next((i for i, d in enumerate(drivers) if d.name == "walk"), None)
+
     def cost(i: int, wanted: int, ordered: bool) -> float:
         within = density / shares[i]  # share of this driver's rows that match
+        if drivers[i].dated and walk is not None:
+            within /= shares[walk]
         rows = min(float(sizes[i]), wanted / within) if ordered else float(sizes[i])
         return rows * (2 if drivers[i].lookup else 1)
 

@@ -358,23 +358,30 @@ class SqliteStore(SqliteAlerts):
             page_sel = count_sel = sel
             if sel.drivers:  # no words: walk an index newest/oldest first, or drive from a selective filter
                 page_sel, count_sel = self._plan(db, sel, request.limit + 1)
+            small: list[tuple[int, float]] | None = None
+            if sel.drivers and with_total:  # a match within the cap: one pass gives the total and the page
+                keys_query, params = sql.keys_sql(count_sel, sql.COUNT_CAP + 1)
+                small = db.execute(keys_query, params).fetchall()
+                if len(small) > sql.COUNT_CAP:  # more than the cap: the page walks its own driver
+                    small, total, capped = None, sql.COUNT_CAP, True
             if request.facets:  # one pass over the match: page, total and facets all read the match table
                 total = self._fill_match(db, sel, sort)
                 page_query, params = sql.match_page_sql(_MATCH_TABLE, sort, after, request.limit + 1)
+            elif small is not None:
+                total = len(small)
             else:
                 page_query, params = sql.page_sql(page_sel, sort, after, request.limit + 1)
-            rows = db.execute(page_query, params).fetchall()
+            rows: list[tuple[int, float]] = (
+                _keyset_page(small, sort, after, request.limit + 1) if small is not None
+                else db.execute(page_query, params).fetchall())
             more = len(rows) > request.limit
             rows = rows[:request.limit]
             hits = self._hits(db, sel, rows, request.highlight, scored=sort == "relevance")
             if request.facets:
                 facets, truncated = self._facets(db, tuple(dict.fromkeys(request.facets)), request.facet_limit)
-            elif with_total:
-                cap = sql.COUNT_CAP if sel.drivers else None
-                count_query, params = sql.count_sql(count_sel, cap)
+            elif with_total and not sel.drivers:
+                count_query, params = sql.count_sql(sel)
                 total = int(db.execute(count_query, params).fetchone()[0])
-                if cap is not None and total > cap:
-                    total, capped = cap, True
         cursor = encode_cursor(request, sort, (rows[-1][1], rows[-1][0])) if more and rows else None
         return SearchPage(hits=tuple(hits), total=total, total_capped=capped, next_cursor=cursor, facets=facets,
                           facets_truncated=truncated, took_ms=round((perf_counter() - started) * 1000, 2))
@@ -638,6 +645,17 @@ def _top(counts: list[tuple[str, int]], limit: int) -> tuple[tuple[FacetCount, .
     """The ``limit`` largest counts (ties by value) and whether more values exist."""
     ranked = sorted(counts, key=lambda vn: (-vn[1], vn[0]))
     return tuple(FacetCount(value=str(v), count=int(n)) for v, n in ranked[:limit]), len(ranked) > limit
+
+
+def _keyset_page(keys: list[tuple[int, float]], sort: str, after: tuple[float | int, int] | None,
+                 limit: int) -> list[tuple[int, float]]:
+    """The page of ``(seq, published_at)`` rows that :func:`sql.page_sql` would read, from all of them."""
+    newest = sort == "newest"
+    ordered = sorted(keys, key=lambda r: (r[1], r[0]), reverse=newest)
+    if after is not None:
+        mark = (after[0], after[1])
+        ordered = [r for r in ordered if ((r[1], r[0]) < mark if newest else (r[1], r[0]) > mark)]
+    return ordered[:limit]
 
 
 def _grouped(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
