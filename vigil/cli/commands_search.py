@@ -50,7 +50,7 @@ def search(
     if json_out:
         print_json(page.model_dump(mode="json"))
         return
-    console.print(f"{page.total} results ({page.took_ms:.0f} ms)")
+    console.print(f"{page.total}{'+' if page.total_capped else ''} results ({page.took_ms:.0f} ms)")
     for i, hit in enumerate(page.hits, 1):
         copies = f", {hit.independent_sources} sources" if hit.independent_sources > 1 else ""
         console.print(f"\n{i:>3}. [bold]{hit.title}[/]")
