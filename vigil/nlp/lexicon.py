@@ -252,13 +252,24 @@ def _mtime(path: Path) -> float:
         return -1.0
 
 
+FEEDBACK_FILE = "feedback.yaml"
+"""Analysts' negative contexts (written by ``vigil review feedback --out``), merged into the lexicon."""
+
+
+class Feedback(_Model):
+    """``config/indicators/feedback.yaml``: negatives adopted from analysts' rejections, per category and language."""
+
+    feedback_version: int = Field(ge=0)
+    negative: dict[str, dict[str, tuple[str, ...]]] = Field(default_factory=dict)
+
+
 @lru_cache(maxsize=16)
 def _load_indicators(directory: Path, _stamp: tuple[float, ...]) -> IndicatorLexicon:
     taxonomy = load_model(directory / "taxonomy.yaml", Taxonomy)
     known = taxonomy.by_id()
     languages: dict[str, LanguageLexicon] = {}
     for path in sorted(directory.glob("*.yaml")):
-        if path.name == "taxonomy.yaml":
+        if path.name in ("taxonomy.yaml", FEEDBACK_FILE):
             continue
         lex = load_model(path, LanguageLexicon)
         unknown = sorted(set(lex.categories) - set(known))
@@ -268,7 +279,31 @@ def _load_indicators(directory: Path, _stamp: tuple[float, ...]) -> IndicatorLex
         if lex.language != path.stem:
             raise ConfigError(f"{path}: language is {lex.language!r} but the file name says {path.stem!r}")
         languages[lex.language] = lex
+    feedback_path = directory / FEEDBACK_FILE
+    if feedback_path.exists():
+        feedback = load_model(feedback_path, Feedback)
+        unknown = sorted(set(feedback.negative) - set(known))
+        if unknown:
+            raise ConfigError(f"{feedback_path}: unknown categories {', '.join(unknown)}; valid ids: "
+                              f"{', '.join(known)}")
+        languages = {code: _with_feedback(lex, feedback) for code, lex in languages.items()}
+        # The version names the feedback too, so precision can be compared before and after adoption.
+        taxonomy = taxonomy.model_copy(
+            update={"lexicon_version": f"{taxonomy.lexicon_version}+fb{feedback.feedback_version}"})
     return IndicatorLexicon(taxonomy=taxonomy, languages=languages)
+
+
+def _with_feedback(lex: LanguageLexicon, feedback: Feedback) -> LanguageLexicon:
+    """``lex`` with the feedback's negatives for its language added to each category."""
+    categories = dict(lex.categories)
+    for category, by_language in feedback.negative.items():
+        extra = by_language.get(lex.language, ())
+        if not extra:
+            continue
+        current = categories.get(category, CategoryTriggers())
+        merged = tuple(dict.fromkeys((*current.negative, *extra)))
+        categories[category] = current.model_copy(update={"negative": merged})
+    return lex.model_copy(update={"categories": categories})
 
 
 def load_indicators(directory: Path) -> IndicatorLexicon:
