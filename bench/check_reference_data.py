@@ -1,6 +1,6 @@
 """Check config/actors.yaml, config/groups.yaml and config/countries.yaml.
 
-Validates the formats described in docs/notes/lexicon-format.md and prints counts:
+Validates the formats described in docs/lexicon-format.md and prints counts:
 ids unique, types/kinds known, ISO 3166-1 alpha-2 codes valid (pycountry plus XK),
 pattern syntax (1-6 terms, stems with >= 4 letters), short aliases only as acronyms,
 no alias shared by two actors or two groups unless listed in ALLOWED_SHARED, and the

@@ -7,7 +7,7 @@ Usage::
     python examples/demo-site/build.py --check    # validate only, write nothing
     python examples/demo-site/build.py --out DIR  # render somewhere else
 
-The content format is described in docs/notes/demo-format.md. Every content file is validated first;
+The content format is described in examples/demo-site/FORMAT.md. Every content file is validated first;
 any problem is reported with the file and the field, and nothing is written. Output is deterministic:
 running the script twice produces byte-identical files. Needs only Python 3.11 and PyYAML.
 """

@@ -1,4 +1,4 @@
-"""Validated models of the tagging data under ``config/`` (formats: docs/notes/lexicon-format.md).
+"""Validated models of the tagging data under ``config/`` (formats: docs/lexicon-format.md).
 
 Every file is read with :func:`vigil.config.load_model`, so a bad file fails with one
 :class:`~vigil.errors.ConfigError` that names the file, the line and the field.

@@ -1,7 +1,7 @@
 """The term syntax of the lexicon files and a token trie that matches it in one pass.
 
 A pattern is 1-6 space-separated terms matched against consecutive words (see
-``docs/notes/lexicon-format.md``): ``word`` (equals the word or one of its lemmas), ``stem*`` (prefix),
+``docs/lexicon-format.md``): ``word`` (equals the word or one of its lemmas), ``stem*`` (prefix),
 ``*tail`` (suffix), ``_`` (any one word). A term with punctuation inside (``Guinea-Bissau``, ``d'Ivoire``)
 is split into words exactly as the text is. Case: a term written in capitals (``RSF``) matches only that
 exact spelling; with ``cased=True`` a capitalised term (``Jordan``) also requires a capitalised word.
