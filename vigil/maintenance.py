@@ -12,13 +12,13 @@ import shutil
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from vigil.errors import ConfigError, ExtractionError, FetchError, StoreError
 from vigil.records import Article, DeadLetter, FeedEntry, FetchedPage, IndexedDocument, Stage
+from vigil.runtime import opened_store
 from vigil.settings import Settings
 from vigil.staging import RUN_DIR_RETENTION_DAYS
 
@@ -37,27 +37,13 @@ DEAD_LETTER_BATCH = 200
 """Retryable dead letters retried per maintenance run."""
 
 
-@contextmanager
-def _store(settings: Settings, store: Store | None) -> Iterator[Store]:
-    if store is not None:
-        yield store
-        return
-    from vigil.runtime import open_store
-
-    opened = open_store(settings)
-    try:
-        yield opened
-    finally:
-        opened.close()
-
-
 # --------------------------------------------------------------------------- housekeeping
 
 
 def optimise_store(settings: Settings, *, store: Store | None = None) -> dict[str, Any]:
     """Ask the store to optimise itself (``optimise()`` if the backend has one; for the embedded store,
     ``PRAGMA optimize`` and a WAL checkpoint)."""
-    with _store(settings, store) as st:
+    with opened_store(settings, store) as st:
         method = getattr(st, "optimise", None) or getattr(st, "optimize", None)
         if callable(method):
             method()
@@ -178,7 +164,7 @@ def retry_dead_letters(settings: Settings, *, limit: int = DEAD_LETTER_BATCH, st
 
     now = now or datetime.now(UTC)
     counts: Counter[str] = Counter()
-    with _store(settings, store) as st:
+    with opened_store(settings, store) as st:
         letters = st.dead_letters(retryable=True, limit=limit)
         if not letters:
             return {}
@@ -249,7 +235,7 @@ def backfill_day(settings: Settings, mode: BackfillMode, day: date | str, *, sto
         raise ConfigError(f"unknown backfill mode {mode!r}; choose one of {', '.join(BACKFILL_MODES)}")
     when = day if isinstance(day, date) else date.fromisoformat(day)
     now = now or datetime.now(UTC)
-    with _store(settings, store) as st:
+    with opened_store(settings, store) as st:
         documents = list(st.iter_documents(since=when, until=when))
         if mode == "retag":
             return _retag(settings, st, documents, tagger=tagger, now=now)

@@ -5,6 +5,8 @@ Faces (CLI, web, DAGs) call these; library functions receive the built parts.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +37,19 @@ def open_store(settings: Settings) -> Store:
 
         return ElasticStore.from_settings(settings)  # type: ignore[no-any-return,unused-ignore]
     raise ConfigError(f"unknown store {settings.store!r}; choose 'sqlite' or 'elasticsearch'")
+
+
+@contextmanager
+def opened_store(settings: Settings, store: Store | None = None) -> Iterator[Store]:
+    """Use ``store`` if given (a caller's open store), else open the configured one and close it after."""
+    if store is not None:
+        yield store
+        return
+    opened = open_store(settings)
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 def build_fetcher(settings: Settings, *, extra_allow_hosts: tuple[str, ...] = (),

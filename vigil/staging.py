@@ -44,6 +44,7 @@ from vigil.records import (
     RunReport,
     Stage,
 )
+from vigil.runtime import opened_store
 from vigil.settings import Settings
 
 if TYPE_CHECKING:
@@ -286,20 +287,6 @@ def recording_failure(directory: Path, group: str, stage: StageName) -> Iterator
         raise
 
 
-@contextmanager
-def _opened_store(settings: Settings, store: Store | None) -> Iterator[Store]:
-    if store is not None:
-        yield store
-        return
-    from vigil.runtime import open_store
-
-    opened = open_store(settings)
-    try:
-        yield opened
-    finally:
-        opened.close()
-
-
 def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
@@ -408,7 +395,7 @@ def fetch_group(settings: Settings, group: str, run_id: str, *, store: Store | N
         path = stage_path(directory, group, "fetch")
         failures: list[str] = []
         header = Header(run_id=run_id, group=group, stage="fetch", started_at=now)
-        with _opened_store(settings, store) as st, build_fetcher(settings) as fetcher, \
+        with opened_store(settings, store) as st, build_fetcher(settings) as fetcher, \
                 ClaimWriter(path, header) as out:
             for feed in feeds:
                 previous = st.get_feed_state(feed.url)
@@ -501,7 +488,7 @@ def tag_group(settings: Settings, path: str | Path, *, store: Store | None = Non
 
             tagger = build_tagger(settings)
         out_path = stage_path(source.parent, header.group, "tag")
-        with _opened_store(settings, store) as st, \
+        with opened_store(settings, store) as st, \
                 ClaimWriter(out_path, header.model_copy(update={"stage": "tag"})) as out:
             view = _GroupView(st)
             for ledger, articles in feeds:
@@ -531,7 +518,7 @@ def index_group(settings: Settings, path: str | Path, *, store: Store | None = N
         totals: Counter[str] = Counter()
         details: dict[str, dict[str, int]] = {}
         n_feeds = 0
-        with _opened_store(settings, store) as st:
+        with opened_store(settings, store) as st:
             for ledger, documents in feeds:
                 counts = Counter(ledger.counts)
                 counts.update(index(documents, st))
@@ -590,7 +577,7 @@ def summarise(settings: Settings, run_id: str, groups: Sequence[str], *, store: 
     directory = run_dir(settings, run_id)
     total = RunReport(started_at=started_at)
     described: dict[str, dict[str, Any]] = {}
-    with _opened_store(settings, store) as st:
+    with opened_store(settings, store) as st:
         for group in groups:
             status = group_status(directory, group)
             described[group] = status
@@ -636,7 +623,7 @@ def compute_alerts(settings: Settings, day: date, *, store: Store | None = None)
 
     path = settings.config_dir / "alerts.yaml"
     config = load_alert_config(path) if path.exists() else None
-    with _opened_store(settings, store) as st:
+    with opened_store(settings, store) as st:
         result = compute(st, day, config)
     log.info("alerts for %s: %d", day, len(result))
     return {"day": day.isoformat(), "status": "ok", "alerts": len(result)}

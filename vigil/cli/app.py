@@ -6,6 +6,7 @@ import logging
 import sys
 import traceback
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -50,6 +51,16 @@ def _root(
     STATE.overrides = {"data_dir": data_dir} if data_dir else {}
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+
+
+def date_option(option: str, value: str | None) -> date | None:
+    """Parse a ``YYYY-MM-DD`` option value, or fail with one line naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} must be a date like 2026-01-31, not {value!r}", 2) from None
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated, get_args
 
 import typer
 
-from vigil.cli.app import STATE, app, fail
+from vigil.cli.app import STATE, app, date_option, fail
 from vigil.cli.output import print_json
 from vigil.cli.plot import write_plot
 from vigil.runtime import open_store
@@ -23,13 +22,6 @@ SPLITS: tuple[str, ...] = get_args(FacetField)
 INTERVALS: tuple[str, ...] = get_args(Interval)
 
 
-def _date(option: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{option} must be a date like 2026-01-31, not {value!r}", 2) from None
 
 
 # --------------------------------------------------------------------------- trends
@@ -59,8 +51,8 @@ def trends(
         raise fail("choose one of --json and --csv", 2)
     if plot is not None and plot.suffix.lower() not in (".png", ".html", ".htm"):
         raise fail(f"--plot must name a .png or .html file, not {plot.name!r}", 2)
-    request = TrendRequest(query=query, interval=interval, split_by=by, since=_date("--since", since),  # type: ignore[arg-type]
-                           until=_date("--until", until), normalise=normalise, top=top)
+    request = TrendRequest(query=query, interval=interval, split_by=by, since=date_option("--since", since),  # type: ignore[arg-type]
+                           until=date_option("--until", until), normalise=normalise, top=top)
     store = open_store(STATE.settings())
     try:
         series = store.trends(request)
@@ -119,7 +111,7 @@ def alerts(
         raise fail(f"--status must be open, acknowledged, closed or all, not {status!r}", 2)
     if limit < 1:
         raise fail(f"--limit must be at least 1, not {limit}", 2)
-    since_day, compute_day = _date("--since", since), _date("--compute", compute)
+    since_day, compute_day = date_option("--since", since), date_option("--compute", compute)
     settings = STATE.settings()
     config = load_alert_config(settings.config_dir / "alerts.yaml") if compute_day else None
     store = open_store(settings)
@@ -177,8 +169,8 @@ def export(
         raise fail(f"--limit must be at least 1, not {limit}", 2)
     chosen = check_fields([f.strip() for f in fields.split(",") if f.strip()] if fields else DEFAULT_FIELDS)
     request = SearchRequest(query=query, countries=tuple(c.upper() for c in country or ()),
-                            languages=tuple(x.lower() for x in lang or ()), since=_date("--since", since),
-                            until=_date("--until", until), sort=sort,  # type: ignore[arg-type]
+                            languages=tuple(x.lower() for x in lang or ()), since=date_option("--since", since),
+                            until=date_option("--until", until), sort=sort,  # type: ignore[arg-type]
                             collapse_duplicates=not all_copies, highlight=False)
     store = open_store(STATE.settings())
     try:

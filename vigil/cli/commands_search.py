@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from vigil.cli.app import STATE, app, fail
+from vigil.cli.app import STATE, app, date_option, fail
 from vigil.cli.output import console, highlighted, print_json
 from vigil.runtime import open_store
 from vigil.search.store import SearchRequest
@@ -35,8 +34,8 @@ def search(
         query=query,
         countries=tuple(c.upper() for c in country or ()),
         languages=tuple(x.lower() for x in lang or ()),
-        since=_date("--since", since),
-        until=_date("--until", until),
+        since=date_option("--since", since),
+        until=date_option("--until", until),
         limit=limit,
         sort=sort,  # type: ignore[arg-type]
         cursor=cursor,
@@ -63,13 +62,6 @@ def search(
         console.print(f"\nmore: --cursor {page.next_cursor}")
 
 
-def _date(option: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{option} must be a date like 2026-01-31, not {value!r}", 2) from None
 
 
 @app.command()
