@@ -79,7 +79,7 @@ def _replace(policy: FetchPolicy, updates: dict[str, object]) -> FetchPolicy:
 def build_tagger(settings: Settings, *, use_models: bool = True) -> Tagger:
     from vigil.nlp.tagger import Tagger
 
-    return Tagger.from_config(settings.config_dir, use_models=use_models)
+    return Tagger.from_config(settings.config_dir, use_models=use_models, processes=settings.tag_processes)
 
 
 def build_raw(settings: Settings) -> RawCapture | None:

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     raw_capture: bool = Field(default=True, description="keep compressed raw HTML for re-extraction")
     raw_retention_days: int = Field(default=90, ge=1, description="days raw captures are kept")
     max_articles_per_feed: int = Field(default=200, ge=1, description="newest entries taken per feed per run")
+    tag_processes: int = Field(default=1, ge=1, description="spaCy worker processes for large tagging batches")
 
     # Elasticsearch
     es_url: str | None = Field(default=None, description="Elasticsearch URL (store=elasticsearch)")

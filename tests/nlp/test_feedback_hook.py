@@ -44,3 +44,13 @@ def test_feedback_with_unknown_category_is_a_clear_error(config_dir: Path) -> No
         "feedback_version: 1\nnegative:\n  massacres:\n    en: [grain market]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"feedback\.yaml: unknown categories massacres"):
         Tagger.from_config(config_dir, use_models=False).tag(TagInput(id="t", text=TEXT, language="en"))
+
+
+def test_tagger_processes_default_applies_only_to_large_batches(config_dir: Path) -> None:
+    tagger = Tagger.from_config(config_dir, use_models=False, processes=2)
+    small = [TagInput(id=str(i), text=TEXT, language="en") for i in range(3)]
+    large = [TagInput(id=str(i), text=f"{TEXT} Report {i}.", language="en") for i in range(130)]
+    assert [[e.category for e in t.events] for t in tagger.tag_many(small)] == [["mass_killing"]] * 3
+    many = list(tagger.tag_many(large, batch_size=32))  # 130 >= 2 * 32 * 2: two forked workers
+    assert len(many) == 130
+    assert many[0].events[0].article_id == "0" and many[-1].events[0].article_id == "129"

@@ -64,7 +64,10 @@ class Tagger:
     """Tags texts with countries, actors, groups, indicator hits and events."""
 
     def __init__(self, config_dir: Path, table: ModelTable, *, languages: Sequence[str] | None = None,
-                 use_models: bool = True) -> None:
+                 use_models: bool = True, processes: int = 1) -> None:
+        if processes < 1:
+            raise TaggingError(f"processes must be >= 1, got {processes}")
+        self.processes = processes
         self.config_dir = Path(config_dir)
         self.table = table
         self.use_models = use_models
@@ -74,11 +77,13 @@ class Tagger:
 
     @classmethod
     def from_config(cls, config_dir: Path, *, languages: Sequence[str] | None = None,
-                    use_models: bool = True) -> Tagger:
-        """Read ``models.yaml`` and the indicator lexicon now; pipelines are built on first use."""
+                    use_models: bool = True, processes: int = 1) -> Tagger:
+        """Read ``models.yaml`` and the indicator lexicon now; pipelines are built on first use.
+
+        ``processes`` is the default for :meth:`tag_many` on batches big enough to pay for workers."""
         config_dir = Path(config_dir)
         table = load_model_table(config_dir / "models.yaml")
-        return cls(config_dir, table, languages=languages, use_models=use_models)
+        return cls(config_dir, table, languages=languages, use_models=use_models, processes=processes)
 
     @property
     def lexicon_version(self) -> str:
@@ -118,10 +123,18 @@ class Tagger:
             self.pipeline(lang)
         detect_language("warm up the language detector with a sentence")
 
-    def tag_many(self, items: Iterable[TagInput], *, batch_size: int = 32, n_process: int = 1) -> Iterator[Tags]:
-        """Tags for every item, in input order; ``n_process > 1`` uses worker processes."""
+    def tag_many(self, items: Iterable[TagInput], *, batch_size: int = 32,
+                 n_process: int | None = None) -> Iterator[Tags]:
+        """Tags for every item, in input order; ``n_process > 1`` uses worker processes.
+
+        ``n_process`` None means the tagger's ``processes``, used only when ``items`` is a sequence of at least
+        two batches per process (smaller ones are faster in this process)."""
         if batch_size < 1:
             raise TaggingError(f"batch_size must be >= 1, got {batch_size}")
+        if n_process is None:
+            n_process = self.processes
+            if isinstance(items, Sequence) and len(items) < 2 * batch_size * n_process:
+                n_process = 1
         chunks = _chunks(items, batch_size)
         if n_process <= 1:
             for chunk in chunks:

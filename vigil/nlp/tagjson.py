@@ -22,7 +22,7 @@ SCHEMA_VERSION = "1.0"
 
 class _Tagger(Protocol):
     def tag_many(self, items: Iterable[TagInput], *, batch_size: int = 32,
-                 n_process: int = 1) -> Iterator[Tags]: ...
+                 n_process: int | None = None) -> Iterator[Tags]: ...
 
 
 def tags_to_json(item_id: str, tags: Tags) -> dict[str, Any]:
