@@ -39,13 +39,18 @@ stop() {
     echo "stopping Airflow (pid $AIRFLOW_PID) ..."
     # What Ctrl-C does in a terminal: SIGINT to standalone and to every component it started.
     kill -INT -- "-$AIRFLOW_PID" 2>/dev/null || true
-    # A watchdog, in case a component hangs: SIGTERM, then SIGKILL, to the whole process group.
-    ( sleep "${AIRFLOW_STOP_TIMEOUT:-60}"
-      echo "Airflow did not stop in time; terminating its process group" >&2
-      kill -TERM -- "-$AIRFLOW_PID" 2>/dev/null; sleep 10; kill -KILL -- "-$AIRFLOW_PID" 2>/dev/null ) &
-    local watchdog=$!
+    local waited=0
+    while kill -0 "$AIRFLOW_PID" 2>/dev/null && [ "$waited" -lt "${AIRFLOW_STOP_TIMEOUT:-20}" ]; do
+        sleep 1; waited=$((waited + 1))
+    done
+    if kill -0 "$AIRFLOW_PID" 2>/dev/null; then
+        echo "Airflow did not stop in ${waited}s; terminating its process group" >&2
+        kill -TERM -- "-$AIRFLOW_PID" 2>/dev/null || true
+        sleep 10
+    fi
+    # Whatever is left in the group (idle LocalExecutor workers ignore SIGINT and SIGTERM) is ours to end.
+    kill -KILL -- "-$AIRFLOW_PID" 2>/dev/null || true
     wait "$AIRFLOW_PID" 2>/dev/null || true
-    kill -- "-$watchdog" 2>/dev/null || true
     echo "Airflow stopped"
     exit 0
 }
