@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -97,6 +96,3 @@ def _with_language(record: dict[str, Any]) -> dict[str, Any]:
                                declared=record.get("language"))
     return {**record, "language": decision.code}
 
-
-def iter_lines(stream: TextIO) -> Iterator[str]:  # pragma: no cover - trivial
-    yield from stream

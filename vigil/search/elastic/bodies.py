@@ -6,14 +6,11 @@ without a server.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from vigil.errors import QueryError
+from vigil.search import cursors
 from vigil.search.elastic.compile import compile_es, date_range, positive_text
 from vigil.search.elastic.documents import HIT_SOURCE
 from vigil.search.query.ast import MatchAll, Node
@@ -191,32 +188,12 @@ def build_bulk_actions(items: Iterable[tuple[str, str, Body]], *, op: str = "ind
 # ---------------------------------------------------------------------- cursors
 
 
-def request_digest(request: SearchRequest) -> str:
-    """What a cursor must agree with: everything that changes the result order or set."""
-    basis = request.model_dump(mode="json", include={"query", "countries", "languages", "since", "until",
-                                                     "sort", "collapse_duplicates"})
-    return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
-
-
 def encode_cursor(request: SearchRequest, sort: str, values: Sequence[Any]) -> str:
     """An opaque cursor holding the ``sort`` values of the last hit of a page (for ``search_after``)."""
-    payload = {"v": 1, "b": "es", "s": sort, "k": list(values), "r": request_digest(request)}
-    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+    return cursors.encode(request, sort, values, backend="es")
 
 
 def decode_cursor(request: SearchRequest, sort: str) -> list[Any] | None:
     """The ``search_after`` values of ``request.cursor`` (None on the first page); QueryError if not ours."""
-    if request.cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(request.cursor + "=" * (-len(request.cursor) % 4))
-        payload = json.loads(raw)
-        key = payload["k"]
-        ok = (payload["v"] == 1 and payload.get("b") == "es" and payload["s"] == sort
-              and payload["r"] == request_digest(request) and isinstance(key, list) and len(key) == 3
-              and isinstance(key[0], int | float) and isinstance(key[1], int) and isinstance(key[2], str))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise QueryError("invalid cursor: start again from the first page") from exc
-    if not ok:
-        raise QueryError("cursor does not belong to this search: start again from the first page")
-    return list(key)
+    return cursors.decode(request, sort, lambda k: len(k) == 3 and isinstance(k[0], int | float)
+                          and isinstance(k[1], int) and isinstance(k[2], str), backend="es")
