@@ -1,8 +1,11 @@
-"""Indicator recall and precision on the development set (tests/nlp/dev/<lang>.jsonl), never the gold set.
+"""Indicator recall and precision on the development sets (tests/nlp/dev/*.jsonl), never the gold set.
 
 Usage::
 
-    python bench/dev_tagging.py [--lang en de] [--no-models] [--quiet]
+    python bench/dev_tagging.py [--files en ru-more uk-fresh] [--path other.jsonl] [--no-models] [--quiet]
+
+A file's language is its name up to the first ``-`` (``ru-more`` is Russian). With no ``--files`` or
+``--path``, every file under tests/nlp/dev is scored, then the total.
 
 An item's predicted categories are the categories of its events (as in bench/tagging.py); scores are micro
 averages over (item, category) pairs. For every missed or false category it prints the item's text and all
@@ -50,14 +53,15 @@ class DevReport:
     negatives: int = 0
 
 
-def load_dev(lang: str) -> list[dict[str, object]]:
-    with (DEV / f"{lang}.jsonl").open(encoding="utf-8") as fh:
+def load_dev(path: Path) -> list[dict[str, object]]:
+    with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def evaluate(tagger: Tagger, lang: str) -> DevReport:
-    """Tag every dev item of ``lang`` and count hits and misses per category."""
-    items = load_dev(lang)
+def evaluate(tagger: Tagger, path: Path) -> DevReport:
+    """Tag every item of one dev file and count hits and misses per category."""
+    items = load_dev(path)
+    lang = path.stem.split("-")[0]
     inputs = [TagInput(id=str(i["id"]), text=str(i["text"]), language=lang) for i in items]
     report = DevReport()
     for item, tags in zip(items, tagger.tag_many(inputs), strict=True):
@@ -87,21 +91,27 @@ def evaluate(tagger: Tagger, lang: str) -> DevReport:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--lang", nargs="+", default=["en", "de"])
+    parser.add_argument("--files", nargs="+", default=[], help="dev file names without .jsonl")
+    parser.add_argument("--path", nargs="+", type=Path, default=[], help="other JSON-lines files in the same format")
     parser.add_argument("--no-models", action="store_true", help="blank spaCy pipelines (as the tests use)")
     parser.add_argument("--quiet", action="store_true", help="scores only, no missed/false items")
     args = parser.parse_args(argv)
     tagger = Tagger.from_config(ROOT / "config", use_models=not args.no_models)
-    for lang in args.lang:
-        report = evaluate(tagger, lang)
+    paths = [DEV / f"{name}.jsonl" for name in args.files] + list(args.path)
+    total = Counts()
+    for path in paths or sorted(DEV.glob("*.jsonl")):
+        report = evaluate(tagger, path)
         t = report.total
-        print(f"== {lang}: recall {t.recall:.3f}  precision {t.precision:.3f}  (tp {t.tp} fp {t.fp} fn {t.fn}); "
+        total.tp, total.fp, total.fn = total.tp + t.tp, total.fp + t.fp, total.fn + t.fn
+        print(f"== {path.stem}: recall {t.recall:.3f}  precision {t.precision:.3f}  (tp {t.tp} fp {t.fp} fn {t.fn}); "
               f"negatives with a false category {report.negatives_with_fp}/{report.negatives}")
         for cat in sorted(report.by_cat):
             c = report.by_cat[cat]
             print(f"   {cat:22s} R {c.recall:.2f}  P {c.precision:.2f}  (tp {c.tp} fp {c.fp} fn {c.fn})")
         if not args.quiet:
             print("\n".join(report.errors))
+    print(f"== all: recall {total.recall:.3f}  precision {total.precision:.3f}  "
+          f"(tp {total.tp} fp {total.fp} fn {total.fn})")
     return 0
 
 

@@ -116,7 +116,8 @@ def test_cooccurrence_rule_for_severe_categories(en: Language) -> None:
     assert alone["weight"] < 0.5
     [full] = en("Soldiers massacred women and children in the village.")._.vigil_indicators
     assert full["weight"] == 1.0
-    [by_group] = en("Militias killed Masalit men; the village was razed in a massacre.")._.vigil_indicators
+    found = en("Militias killed Masalit men; the village was razed in a massacre.")._.vigil_indicators
+    [by_group] = [h for h in found if h["text"] == "massacre"]
     assert by_group["weight"] == 1.0
 
 

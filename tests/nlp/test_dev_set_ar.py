@@ -1,7 +1,7 @@
 """The real Arabic indicator lexicon on our second Arabic development set (tests/nlp/dev/ar-more.jsonl).
 
 Original, fictional MSA news sentences written to widen config/indicators/ar.yaml; never the gold set.
-Predicted categories are the categories of an item's events (as in bench/dev_tagging_ar.py)."""
+Predicted categories are the categories of an item's events (as in bench/dev_tagging.py)."""
 
 from __future__ import annotations
 

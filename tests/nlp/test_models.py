@@ -33,4 +33,5 @@ def test_ner_settles_jordan_and_keeps_unlisted_entities(tagger: Tagger) -> None:
 def test_lemmas_match_inflected_triggers(tagger: Tagger, blank_tagger: Tagger) -> None:
     item = TagInput(id="l", language="en", text="Soldiers said civilians are killed daily.")
     assert [h.pattern for h in tagger.tag(item).indicators] == ["civilians were killed"]
-    assert blank_tagger.tag(item).indicators == ()  # no lemmas on a blank pipeline: "are" is not "were"
+    # No lemmas on a blank pipeline: "are" is not "were" (the fixture's proximity rule still finds it).
+    assert [h.pattern for h in blank_tagger.tag(item).indicators] == ["$kill ~ @civilians (8)"]

@@ -8,6 +8,9 @@ One pass of a trigger trie and one of a context trie over the word stream, then 
   targeted group, and an armed word/actor or a violence word (the trigger itself counts), within
   ``cooccurrence_window`` words; otherwise weight ``NO_CONTEXT_WEIGHT``;
 - historical and reported-speech words in the same sentence set flags (reported speech weighs a bit less).
+
+Proximity rules (``near:``, :mod:`vigil.nlp.proximity`) add hits where words from every slot stand close
+together; a trigger of the same category that overlaps such a hit is kept instead (it is the sharper evidence).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from vigil.errors import TaggingError
 from vigil.nlp.components import _set_spans, _word_index, get_stream, lemma_fn_for
 from vigil.nlp.lexicon import ARMED_TYPES, Category, load_indicators
 from vigil.nlp.normalize import WordStream
+from vigil.nlp.proximity import CompiledRule, SlotKey, Span, compile_rules, find_near
 from vigil.nlp.terms import Match, TermTrie, parse_pattern, select_longest
 
 NEGATED_WEIGHT = 0.1
@@ -82,6 +86,7 @@ class IndicatorTagger:
         self.triggers = TermTrie(self.lemma_fn, max_gap=max_gap)
         self.context = TermTrie(self.lemma_fn)
         self.requires: dict[str, bool] = {}
+        self.near_rules: list[CompiledRule] = []
         lex = lexicon.languages.get(lang)
         self.language = lang if lex is not None else None
         for cid, cat in self.categories.items():
@@ -96,6 +101,7 @@ class IndicatorTagger:
                     self.triggers.add(parse_pattern(trig), cid)
                 for neg in spec.negative:
                     self.context.add(parse_pattern(neg), _Ctx("negcat", cid))
+            self.near_rules = compile_rules(lex, self.triggers)
             for label, words in lex.negative_global.items():
                 for w in words:
                     self.context.add(parse_pattern(w), _Ctx("neg", label))
@@ -119,8 +125,12 @@ class IndicatorTagger:
             doc.spans["vigil_indicators"] = []
             return doc
         per_cat: dict[str, list[Match]] = defaultdict(list)
+        slot_matches: list[Match] = []
         for m in found:
-            per_cat[str(m.payload)].append(m)
+            if isinstance(m.payload, SlotKey):
+                slot_matches.append(m)
+            else:
+                per_cat[str(m.payload)].append(m)
         ctx: dict[str, list[tuple[tuple[int, int], _Ctx]]] = defaultdict(list)
         for c in self.context.find(stream.words):
             assert isinstance(c.payload, _Ctx)
@@ -132,11 +142,26 @@ class IndicatorTagger:
         for item in doc._.vigil_actors or ():
             if item["kind"] in ARMED_TYPES:
                 ctx["armed"].append((_word_index(stream, item["start"], item["end"]), _Ctx("armed", "actor")))
+        if slot_matches:
+            self._add_near(per_cat, slot_matches, stream, ctx)
         hits = [self._hit(doc, stream, m, cid, ctx) for cid, ms in per_cat.items() for m in select_longest(ms)]
         hits.sort(key=lambda h: (h["start"], h["category"]))
         doc._.vigil_indicators = hits
         _set_spans(doc, "vigil_indicators", hits, "category")
         return doc
+
+    def _add_near(self, per_cat: dict[str, list[Match]], slot_matches: list[Match], stream: WordStream,
+                  ctx: dict[str, list[tuple[tuple[int, int], _Ctx]]]) -> None:
+        refs: dict[str, list[Span]] = {
+            "@group": [span for span, c in ctx.get("civ", ()) if c.label == "group"],
+            "@civilians": [span for span, _ in ctx.get("civ", ())],
+            "@armed": [span for span, _ in ctx.get("armed", ())],
+            "@violence": [span for span, _ in ctx.get("viol", ())],
+        }
+        for m in find_near(self.near_rules, slot_matches, stream.words, refs):
+            cid = str(m.payload)
+            if not any(_overlaps((m.start, m.end), (t.start, t.end)) for t in per_cat.get(cid, ())):
+                per_cat[cid].append(m)
 
     def _hit(self, doc: Doc, stream: WordStream, m: Match, cid: str,
              ctx: dict[str, list[tuple[tuple[int, int], _Ctx]]]) -> dict[str, Any]:

@@ -71,8 +71,59 @@ class Taxonomy(_Model):
         return {c.id: c for c in self.categories}
 
 
+NEAR_REFS = frozenset({"@group", "@civilians", "@armed", "@violence"})
+"""Built-in slot references of proximity rules: a targeted-group mention, the co-occurrence word lists
+(civilians include group mentions; armed includes armed actors)."""
+MAX_NEAR_WINDOW = 30
+
+
+class NearRule(_Model):
+    """A proximity rule: one word or phrase from every slot, all within ``within`` words of one sentence.
+
+    A slot is a list of patterns, ``$name`` references to the language's ``sets`` and ``@`` references
+    (:data:`NEAR_REFS`). Written as ``{all: [slot, slot, ...], within: N}`` or as the bare list of slots.
+    """
+
+    all: tuple[tuple[str, ...], ...]
+    within: int = Field(default=8, ge=2, le=MAX_NEAR_WINDOW)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            value = {"all": value}
+        if isinstance(value, dict) and isinstance(value.get("all"), list | tuple):
+            value = {**value, "all": tuple(
+                _patterns([slot]) if isinstance(slot, str) else _patterns(slot) for slot in value["all"])}
+        return value
+
+    @field_validator("all")
+    @classmethod
+    def _slots(cls, value: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        if not 2 <= len(value) <= 4:
+            raise ValueError(f"a proximity rule needs 2 to 4 slots, got {len(value)}")
+        for slot in value:
+            if not slot:
+                raise ValueError("a proximity rule has an empty slot")
+            for item in slot:
+                if item.startswith("@") and item not in NEAR_REFS:
+                    raise ValueError(f"unknown reference {item!r}; valid: {', '.join(sorted(NEAR_REFS))}")
+        if all(item.startswith("@") for slot in value for item in slot):
+            raise ValueError("a proximity rule needs words or a $set in at least one slot, not only @references")
+        return value
+
+    @property
+    def source(self) -> str:
+        """A short readable form for evidence: ``kill*|shot dead ~ @civilians (8)``."""
+        def show(slot: tuple[str, ...]) -> str:
+            text = "|".join(slot[:3]) + ("|…" if len(slot) > 3 else "")
+            return text
+        return " ~ ".join(show(s) for s in self.all) + f" ({self.within})"
+
+
 class CategoryTriggers(_Model):
     triggers: tuple[str, ...] = ()
+    near: tuple[NearRule, ...] = ()
     negative: tuple[str, ...] = ()
     requires_context: bool | None = None
 
@@ -97,6 +148,7 @@ class LanguageLexicon(_Model):
     """``config/indicators/<lang>.yaml``."""
 
     language: str
+    sets: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     categories: dict[str, CategoryTriggers]
     negative_global: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     cooccurrence: Cooccurrence = Cooccurrence()
@@ -108,12 +160,36 @@ class LanguageLexicon(_Model):
     def _none_is_empty(cls, value: object) -> object:
         return _patterns(value)
 
-    @field_validator("negative_global", mode="before")
+    @field_validator("negative_global", "sets", mode="before")
     @classmethod
     def _groups(cls, value: object) -> object:
         if isinstance(value, dict):
             return {k: _patterns(v) for k, v in value.items()}
         return value
+
+    @model_validator(mode="after")
+    def _known_sets(self) -> LanguageLexicon:
+        for cid, spec in self.categories.items():
+            for rule in spec.near:
+                for slot in rule.all:
+                    for item in slot:
+                        if item.startswith("$") and item[1:] not in self.sets:
+                            known = ", ".join(sorted(self.sets)) or "none"
+                            raise ValueError(f"categories.{cid}.near: unknown set {item!r} (sets: {known})")
+        return self
+
+    def expand(self, slot: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+        """A slot's patterns (``$sets`` expanded) and its ``@`` references."""
+        patterns: list[str] = []
+        refs: set[str] = set()
+        for item in slot:
+            if item.startswith("@"):
+                refs.add(item)
+            elif item.startswith("$"):
+                patterns.extend(self.sets[item[1:]])
+            else:
+                patterns.append(item)
+        return tuple(dict.fromkeys(patterns)), frozenset(refs)
 
 
 # --------------------------------------------------------------------------- actors and groups
