@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from .test_components import blank
 from vigil.errors import ConfigError
 from vigil.nlp.lexicon import load_indicators
+
+from .test_components import blank
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from vigil.search.alerts import (
 )
 from vigil.search.elastic import ElasticStore
 from vigil.search.sqlite import SqliteStore
+from vigil.search.sqlite.review import SqliteReviewStore
 from vigil.search.store import StoreStats
 from vigil.settings import PROJECT_ROOT, Settings
 
@@ -251,6 +252,26 @@ class DocumentsOnly:
 
     def stats(self) -> StoreStats:
         return self.inner.stats()
+
+
+class DocumentsAndReviews(DocumentsOnly):
+    """The fallback path with review statuses, as the Elasticsearch store offers them."""
+
+    def review_statuses(self, event_ids: list[str]) -> dict[str, str]:
+        reviews = SqliteReviewStore(self.inner)
+        items = {i: reviews.queue_item(i) for i in event_ids}
+        return {i: item.status for i, item in items.items() if item is not None and item.status != "pending"}
+
+
+def test_the_document_path_leaves_out_rejected_events_too(store: SqliteStore) -> None:
+    a, b = story("a", "one.example", DAY), story("b", "two.example", DAY)
+    store.upsert([a, b])
+    store.put_review(b.tags.events[0].id, "rejected", at=NOW)
+    [native] = daily_scores(store, DAY, 28)
+    assert (native.score, native.sources) == (4.0, 1)
+    assert daily_scores(DocumentsAndReviews(store), DAY, 28) == [native]
+    [blind] = daily_scores(DocumentsOnly(store), DAY, 28)  # a store that cannot say counts every event
+    assert (blind.score, blind.sources) == (8.0, 2)
 
 
 def test_stores_without_sql_aggregation_get_the_same_alerts(store: SqliteStore) -> None:

@@ -392,6 +392,6 @@ def test_destroy_deletes_only_this_prefix(fake: FakeElastic, store: ElasticStore
     store.destroy()
     assert [r.path for r in fake.calls("DELETE")] == [
         "/vigil-articles-*", "/vigil-feeds", "/vigil-dead-letters", "/vigil-runs",
-        *[f"/vigil-{name}" for name in WORKSPACE_INDICES], "/_index_template/vigil-articles"]
+        *[f"/vigil-{name}" for name in WORKSPACE_INDICES], "/vigil-alerts", "/_index_template/vigil-articles"]
     assert fake.calls("DELETE")[0].params == {"ignore_unavailable": "true", "allow_no_indices": "true",
                                               "expand_wildcards": "open,closed"}

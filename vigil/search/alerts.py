@@ -270,7 +270,8 @@ def daily_scores(store: object, day: date, lookback_days: int) -> list[ScoreRow]
     if native is not None:
         today, history, first_day = native(day, lookback_days)
     else:
-        aggregates, first_day = aggregate_documents(_documents(store, day - timedelta(days=lookback_days), day), day)
+        docs = list(_documents(store, day - timedelta(days=lookback_days), day))
+        aggregates, first_day = aggregate_documents(docs, day, _rejected(store, docs))
         today, history = split_history(aggregates, day)
         stats = getattr(store, "stats", None)
         oldest = stats().oldest if stats is not None else None
@@ -284,6 +285,15 @@ def _documents(store: object, since: date, until: date) -> Iterable[IndexedDocum
         raise StoreError(f"the {type(store).__name__} store cannot compute alerts (no iter_documents)")
     docs: Iterable[IndexedDocument] = iterate(since=since, until=until)
     return docs
+
+
+def _rejected(store: object, docs: Sequence[IndexedDocument]) -> frozenset[str]:
+    """Ids of the events analysts rejected, from stores that can say (``review_statuses``)."""
+    lookup = getattr(store, "review_statuses", None)
+    if lookup is None:
+        return frozenset()
+    statuses: dict[str, str] = lookup([e.id for d in docs for e in d.tags.events])
+    return frozenset(i for i, status in statuses.items() if status == "rejected")
 
 
 def aggregate_documents(docs: Iterable[IndexedDocument], day: date,

@@ -138,7 +138,7 @@ class IndexNames:
 
     def all_indices(self) -> list[str]:
         """Patterns of every index this prefix owns (for deleting a test deployment)."""
-        return [f"{self.articles}-*", self.feeds, self.dead_letters, self.runs, *self.workspace_indices()]
+        return [f"{self.articles}-*", self.feeds, self.dead_letters, self.runs, *self.workspace_indices(), self.alerts]
 
 
 _KEYWORD: dict[str, Any] = {"type": "keyword"}

@@ -322,6 +322,10 @@ class ElasticStore(ElasticAlerts, ElasticReviews):
             self._call("an event cleanup", self.client.delete_by_query, index=self.names.events, conflicts="proceed",
                        refresh=True, **review_bodies.stale_events_query([d.article.id for d in updated], keep))
 
+    def review_statuses(self, event_ids: list[str]) -> dict[str, str]:
+        """Event id -> review status, for the events that have a verdict (alerts leave out rejected ones)."""
+        return self._decisions(event_ids)
+
     def _decisions(self, event_ids: list[str]) -> dict[str, str]:
         """Event id -> review status, for the events that have a verdict (from ``<prefix>-events``)."""
         out: dict[str, str] = {}
