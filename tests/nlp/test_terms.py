@@ -44,6 +44,17 @@ def test_exact_prefix_suffix_and_gap_terms() -> None:
                                  ("kill the civilians", "gap"), ("mass grave", "exact")]
 
 
+def test_infix_terms_find_a_part_inside_german_compounds() -> None:
+    trie = TermTrie()
+    trie.add(parse_pattern("*umsiedlung*"), "displacement")
+    trie.add(parse_pattern("*massengr* entdeckt"), "grave")
+    text = "Die Zwangsumsiedlungen gingen weiter; Umsiedlung geplant; Siedlung alt; Massengräber entdeckt."
+    assert found(trie, text) == [("Zwangsumsiedlungen", "displacement"), ("Umsiedlung", "displacement"),
+                                 ("Massengräber entdeckt", "grave")]
+    with pytest.raises(TaggingError, match="must be one word"):
+        parse_pattern("*Guinea-Bissau*")
+
+
 def test_lemma_candidates_match_inflected_forms() -> None:
     trie = TermTrie(lambda w: {"were": ("be",), "killed": ("kill",)}.get(w, ()))
     trie.add(parse_pattern("civilians were killed"), "k")

@@ -2,7 +2,7 @@
 
 A pattern is 1-6 space-separated terms matched against consecutive words (see
 ``docs/lexicon-format.md``): ``word`` (equals the word or one of its lemmas), ``stem*`` (prefix),
-``*tail`` (suffix), ``_`` (any one word). A term with punctuation inside (``Guinea-Bissau``, ``d'Ivoire``)
+``*tail`` (suffix), ``*part*`` (contains: German compounds), ``_`` (any one word). A term with punctuation inside (``Guinea-Bissau``, ``d'Ivoire``)
 is split into words exactly as the text is. Case: a term written in capitals (``RSF``) matches only that
 exact spelling; with ``cased=True`` a capitalised term (``Jordan``) also requires a capitalised word.
 """
@@ -16,7 +16,7 @@ from typing import Literal
 from vigil.errors import TaggingError
 from vigil.nlp.normalize import WORD_RE, LemmaFn, Word, fold_word, no_lemmas, normalise_word, raw_form
 
-TermKind = Literal["exact", "prefix", "suffix", "gap"]
+TermKind = Literal["exact", "prefix", "suffix", "infix", "gap"]
 MAX_TERMS = 24
 
 
@@ -39,8 +39,8 @@ class Pattern:
         for t in self.terms:
             if t.kind == "exact":
                 score += 3.0
-            elif t.kind in ("prefix", "suffix"):
-                score += 1.0 + min(len(t.value), 20) / 10.0
+            elif t.kind in ("prefix", "suffix", "infix"):
+                score += (0.5 if t.kind == "infix" else 1.0) + min(len(t.value), 20) / 10.0
         return score
 
 
@@ -59,15 +59,20 @@ def parse_pattern(source: str, *, cased: bool = False, fold: bool = False) -> Pa
         if chunk == "_":
             terms.append(Term("gap", ""))
             continue
-        prefix = chunk.endswith("*") and len(chunk) > 1
-        suffix = chunk.startswith("*") and len(chunk) > 1 and not prefix
+        infix = chunk.startswith("*") and chunk.endswith("*") and len(chunk.strip("*")) > 0
+        prefix = chunk.endswith("*") and len(chunk) > 1 and not infix
+        suffix = chunk.startswith("*") and len(chunk) > 1 and not prefix and not infix
         body = chunk.strip("*")
         words = [m.group() for m in WORD_RE.finditer(body)]
         if not words:
             continue  # punctuation ("door - to - door"): the word stream has no punctuation words
+        if infix and len(words) > 1:
+            raise TaggingError(f"pattern {source!r}: '*part*' must be one word")
         for i, w in enumerate(words):
             kind: TermKind = "exact"
-            if prefix and i == len(words) - 1:
+            if infix:
+                kind = "infix"
+            elif prefix and i == len(words) - 1:
                 kind = "prefix"
             elif suffix and i == 0:
                 kind = "suffix"
@@ -103,6 +108,7 @@ class _Node:
     exact: dict[str, _Node] = field(default_factory=dict)
     prefix: dict[str, _Node] = field(default_factory=dict)
     suffix: dict[str, _Node] = field(default_factory=dict)
+    infix: dict[str, _Node] = field(default_factory=dict)
     gap: _Node | None = None
     via_gap: bool = False
     prefix_lens: tuple[int, ...] = ()
@@ -153,6 +159,8 @@ class TermTrie:
             return [node.prefix.setdefault(term.value, _Node())]
         if term.kind == "suffix":
             return [node.suffix.setdefault(term.value, _Node())]
+        if term.kind == "infix":
+            return [node.infix.setdefault(term.value, _Node())]
         keys = [term.value]
         if term.case is None or term.case == "cap":
             keys.extend(self._lemma_fn(term.value))
@@ -167,6 +175,7 @@ class TermTrie:
             stack.extend(node.exact.values())
             stack.extend(node.prefix.values())
             stack.extend(node.suffix.values())
+            stack.extend(node.infix.values())
             if node.gap is not None:
                 stack.append(node.gap)
         self._frozen = True
@@ -193,6 +202,9 @@ class TermTrie:
                 break
             child = node.suffix.get(norm[n - length:])
             if child is not None:
+                out.append(child)
+        for part, child in node.infix.items():
+            if part in norm:
                 out.append(child)
         if node.gap is not None:
             out.append(node.gap)
