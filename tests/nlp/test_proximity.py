@@ -44,6 +44,14 @@ def test_a_trigger_inside_a_proximity_hit_is_kept_as_the_evidence(en: Language) 
     assert [t for _, t, _ in found] == ["killed civilians", "massacre"]
 
 
+def test_a_proximity_hit_replaces_a_trigger_that_lacked_context(en: Language) -> None:
+    [alone] = en("The old oak was uprooted in the night.")._.vigil_indicators
+    assert (alone["pattern"], alone["weight"]) == ("uprooted", 0.4)
+    [hit] = en("Thousands of villagers were uprooted in the night.")._.vigil_indicators
+    assert (hit["text"], hit["pattern"], hit["weight"]) == (
+        "villagers were uprooted", "uprooted|expelled ~ @civilians (8)", 1.0)
+
+
 def test_a_group_reference_matches_a_targeted_group_mention(en: Language) -> None:
     doc = en("The commander called the Masalit cockroaches on the radio.")
     found = [(h["category"], h["text"], h["pattern"]) for h in doc._.vigil_indicators]

@@ -10,7 +10,7 @@ One pass of a trigger trie and one of a context trie over the word stream, then 
 - historical and reported-speech words in the same sentence set flags (reported speech weighs a bit less).
 
 Proximity rules (``near:``, :mod:`vigil.nlp.proximity`) add hits where words from every slot stand close
-together; a trigger of the same category that overlaps such a hit is kept instead (it is the sharper evidence).
+together; where one overlaps a trigger hit of the same category, the heavier hit is kept (the trigger on a tie).
 """
 
 from __future__ import annotations
@@ -142,26 +142,38 @@ class IndicatorTagger:
         for item in doc._.vigil_actors or ():
             if item["kind"] in ARMED_TYPES:
                 ctx["armed"].append((_word_index(stream, item["start"], item["end"]), _Ctx("armed", "actor")))
-        if slot_matches:
-            self._add_near(per_cat, slot_matches, stream, ctx)
         hits = [self._hit(doc, stream, m, cid, ctx) for cid, ms in per_cat.items() for m in select_longest(ms)]
+        if slot_matches:
+            hits = self._with_near(doc, stream, hits, slot_matches, ctx)
         hits.sort(key=lambda h: (h["start"], h["category"]))
         doc._.vigil_indicators = hits
         _set_spans(doc, "vigil_indicators", hits, "category")
         return doc
 
-    def _add_near(self, per_cat: dict[str, list[Match]], slot_matches: list[Match], stream: WordStream,
-                  ctx: dict[str, list[tuple[tuple[int, int], _Ctx]]]) -> None:
+    def _with_near(self, doc: Doc, stream: WordStream, hits: list[dict[str, Any]], slot_matches: list[Match],
+                   ctx: dict[str, list[tuple[tuple[int, int], _Ctx]]]) -> list[dict[str, Any]]:
+        """``hits`` plus the proximity hits; where one overlaps a trigger hit of its category, the heavier wins
+        (the trigger on a tie: it is the sharper evidence; the proximity hit when the trigger lacked context)."""
         refs: dict[str, list[Span]] = {
             "@group": [span for span, c in ctx.get("civ", ()) if c.label == "group"],
             "@civilians": [span for span, _ in ctx.get("civ", ())],
             "@armed": [span for span, _ in ctx.get("armed", ())],
             "@violence": [span for span, _ in ctx.get("viol", ())],
         }
+        per_cat: dict[str, list[Match]] = defaultdict(list)
         for m in find_near(self.near_rules, slot_matches, stream.words, refs):
-            cid = str(m.payload)
-            if not any(_overlaps((m.start, m.end), (t.start, t.end)) for t in per_cat.get(cid, ())):
-                per_cat[cid].append(m)
+            per_cat[str(m.payload)].append(m)
+        out = list(hits)
+        for cid, ms in per_cat.items():
+            for m in select_longest(ms):
+                hit = self._hit(doc, stream, m, cid, ctx)
+                rivals = [h for h in out if h["category"] == cid and h["start"] < hit["end"]
+                          and hit["start"] < h["end"]]
+                if any(r["weight"] >= hit["weight"] for r in rivals):
+                    continue
+                out = [h for h in out if all(h is not r for r in rivals)]
+                out.append(hit)
+        return out
 
     def _hit(self, doc: Doc, stream: WordStream, m: Match, cid: str,
              ctx: dict[str, list[tuple[tuple[int, int], _Ctx]]]) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 A pattern is 1-6 space-separated terms matched against consecutive words (see
 ``docs/lexicon-format.md``): ``word`` (equals the word or one of its lemmas), ``stem*`` (prefix),
-``*tail`` (suffix), ``*part*`` (contains: German compounds), ``_`` (any one word). A term with punctuation inside (``Guinea-Bissau``, ``d'Ivoire``)
+``*tail`` (suffix), ``*part*`` (contains: German compounds),
+``_`` (any one word). A term with punctuation inside (``Guinea-Bissau``, ``d'Ivoire``)
 is split into words exactly as the text is. Case: a term written in capitals (``RSF``) matches only that
 exact spelling; with ``cased=True`` a capitalised term (``Jordan``) also requires a capitalised word.
 """
