@@ -64,13 +64,18 @@ def test_negative_context_cancels_a_proximity_hit(en: Language) -> None:
     assert found and all(w == 0.1 for _, _, w in found)
 
 
-def _lexicon_dir(tmp_path: Path, fixture_config: Path, near: str) -> Path:
+def _lexicon_dir(tmp_path: Path, fixture_config: Path, near: str, kill: str = "[kill*]") -> Path:
     d = tmp_path / "indicators"
     d.mkdir()
     (d / "taxonomy.yaml").write_text((fixture_config / "indicators" / "taxonomy.yaml").read_text())
-    (d / "en.yaml").write_text(f"language: en\nsets:\n  kill: [kill*]\ncategories:\n  mass_killing:\n"
+    (d / "en.yaml").write_text(f"language: en\nsets:\n  kill: {kill}\ncategories:\n  mass_killing:\n"
                                f"    near:\n      - {near}\n")
     return d
+
+
+def test_a_set_holds_patterns_only(tmp_path: Path, fixture_config: Path) -> None:
+    with pytest.raises(ConfigError, match="sets.kill: '@group': a set holds patterns only"):
+        load_indicators(_lexicon_dir(tmp_path, fixture_config, "[$kill, villagers]", "[kill*, '@group']"))
 
 
 @pytest.mark.parametrize(("near", "message"), [

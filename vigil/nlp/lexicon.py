@@ -167,6 +167,16 @@ class LanguageLexicon(_Model):
             return {k: _patterns(v) for k, v in value.items()}
         return value
 
+    @field_validator("sets")
+    @classmethod
+    def _plain_sets(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for name, items in value.items():
+            bad = [i for i in items if i.startswith(("@", "$"))]
+            if bad:
+                raise ValueError(f"sets.{name}: {bad[0]!r}: a set holds patterns only; put @ and $ references "
+                                 "in the rule's slots")
+        return value
+
     @model_validator(mode="after")
     def _known_sets(self) -> LanguageLexicon:
         for cid, spec in self.categories.items():
