@@ -74,7 +74,7 @@ def _lexicon_dir(tmp_path: Path, fixture_config: Path, near: str, kill: str = "[
 
 
 def test_a_set_holds_patterns_only(tmp_path: Path, fixture_config: Path) -> None:
-    with pytest.raises(ConfigError, match="sets.kill: '@group': a set holds patterns only"):
+    with pytest.raises(ConfigError, match=r"sets\.kill: '@group': a set holds patterns only"):
         load_indicators(_lexicon_dir(tmp_path, fixture_config, "[$kill, villagers]", "[kill*, '@group']"))
 
 

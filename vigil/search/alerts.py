@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
@@ -270,8 +270,8 @@ def daily_scores(store: object, day: date, lookback_days: int) -> list[ScoreRow]
     if native is not None:
         today, history, first_day = native(day, lookback_days)
     else:
-        docs = list(_documents(store, day - timedelta(days=lookback_days), day))
-        aggregates, first_day = aggregate_documents(docs, day, _rejected(store, docs))
+        docs = _documents(store, day - timedelta(days=lookback_days), day)
+        aggregates, first_day = aggregate_documents(docs, day, getattr(store, "review_statuses", None))
         today, history = split_history(aggregates, day)
         stats = getattr(store, "stats", None)
         oldest = stats().oldest if stats is not None else None
@@ -287,42 +287,40 @@ def _documents(store: object, since: date, until: date) -> Iterable[IndexedDocum
     return docs
 
 
-def _rejected(store: object, docs: Sequence[IndexedDocument]) -> frozenset[str]:
-    """Ids of the events analysts rejected, from stores that can say (``review_statuses``)."""
-    lookup = getattr(store, "review_statuses", None)
-    if lookup is None:
-        return frozenset()
-    statuses: dict[str, str] = lookup([e.id for d in docs for e in d.tags.events])
-    return frozenset(i for i, status in statuses.items() if status == "rejected")
-
-
 def aggregate_documents(docs: Iterable[IndexedDocument], day: date,
-                        rejected: frozenset[str] = frozenset()) -> tuple[list[DayAggregate], date | None]:
+                        statuses: Callable[[list[str]], Mapping[str, str]] | None = None,
+                        ) -> tuple[list[DayAggregate], date | None]:
     """The same aggregation as the SQLite store's, in Python, for stores without it (Elasticsearch).
 
     A story is ``duplicate_of or id``: copies of one story count once, with the original's outlet.
+    ``statuses`` (event ids -> review status, the store's ``review_statuses``) leaves out rejected events.
     Only pairs that have events on ``day`` are kept. Returns the aggregates and the first day seen.
     """
-    stories: dict[tuple[str, str, date, str], tuple[float, int, str, bool]] = {}
+    rows: list[tuple[str, tuple[str, str, date, str], float, int, str, bool]] = []
     first: date | None = None
-    for doc in docs:
+    for doc in docs:  # streamed: only the events' numbers are kept
         art = doc.article
         published = art.published_at.astimezone(UTC).date()
         first = published if first is None or published < first else first
         story = doc.duplicate_of or art.id
-        original = doc.duplicate_of is None
+        domain = art.source_domain.lower().removeprefix("www.")
         for event in doc.tags.events:
-            if event.historical or not event.country or event.id in rejected:
+            if event.historical or not event.country:
                 continue
             key = (event.country.upper(), event.category.lower(), published, story)
-            weight = event.severity * event.confidence
-            old = stories.get(key)
-            if old is None:
-                stories[key] = (weight, event.severity, art.source_domain.lower().removeprefix("www."), original)
-            else:
-                here = art.source_domain.lower().removeprefix("www.")
-                source = here if original and not old[3] else (old[2] if old[3] else min(old[2], here))
-                stories[key] = (max(old[0], weight), max(old[1], event.severity), source, old[3] or original)
+            rows.append((event.id, key, event.severity * event.confidence, event.severity, domain,
+                         doc.duplicate_of is None))
+    verdicts = statuses([r[0] for r in rows]) if statuses is not None and rows else {}
+    stories: dict[tuple[str, str, date, str], tuple[float, int, str, bool]] = {}
+    for event_id, key, weight, severity, here, original in rows:
+        if verdicts.get(event_id) == "rejected":
+            continue
+        old = stories.get(key)
+        if old is None:
+            stories[key] = (weight, severity, here, original)
+        else:
+            source = here if original and not old[3] else (old[2] if old[3] else min(old[2], here))
+            stories[key] = (max(old[0], weight), max(old[1], severity), source, old[3] or original)
     wanted = {(c, k) for c, k, d, _ in stories if d == day}
     totals: dict[tuple[str, str, date], tuple[float, int, set[str], int]] = {}
     for (country, category, d, _), (weight, severity, source, _orig) in stories.items():
