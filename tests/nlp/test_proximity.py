@@ -79,7 +79,8 @@ def test_a_set_holds_patterns_only(tmp_path: Path, fixture_config: Path) -> None
 
 
 @pytest.mark.parametrize(("near", "message"), [
-    ("[$kil, villagers]", "unknown set '$kil' (sets: kill)"),
+    ("[$kil, villagers]", "unknown set '$kil' (did you mean '$kill'?)"),
+    ("[$slaughter, villagers]", "unknown set '$slaughter' (sets: kill)"),
     ("[$kill, '@civilian']", "unknown reference '@civilian'"),
     ("[$kill]", "needs 2 to 4 slots"),
     ("['@group', '@armed']", "needs words or a $set"),

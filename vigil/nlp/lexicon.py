@@ -6,6 +6,7 @@ Every file is read with :func:`vigil.config.load_model`, so a bad file fails wit
 
 from __future__ import annotations
 
+import difflib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -184,8 +185,10 @@ class LanguageLexicon(_Model):
                 for slot in rule.all:
                     for item in slot:
                         if item.startswith("$") and item[1:] not in self.sets:
-                            known = ", ".join(sorted(self.sets)) or "none"
-                            raise ValueError(f"categories.{cid}.near: unknown set {item!r} (sets: {known})")
+                            close = difflib.get_close_matches(item[1:], list(self.sets), n=1)
+                            hint = f"did you mean '${close[0]}'?" if close else (
+                                f"sets: {', '.join(sorted(self.sets)) or 'none'}")
+                            raise ValueError(f"categories.{cid}.near: unknown set {item!r} ({hint})")
         return self
 
     def expand(self, slot: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
